@@ -1,0 +1,42 @@
+# The two commands: `make run` (set up and serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SHARED ?= ../shared
+
+.PHONY: run setup venv migrate samples test lint bench clean
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: venv migrate samples
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+migrate: venv
+	$(PY) manage.py migrate --no-input
+
+# Ingest the bundled samples (and ../shared's, when it is there).  Exit status 1 only means some
+# records were rejected (the deleted-article page is, on purpose); they are in the ingest log.
+samples: migrate
+	$(PY) manage.py ingest samples $(wildcard $(SHARED)/seeds $(SHARED)/data/wechat $(SHARED)/data/localgov) || test $$? -eq 1
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: migrate
+	$(PY) manage.py bench_ingest --records 2000 --records 20000
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,195 @@
+"""The archive's data: places from the gazetteer, source accounts, articles and the ingest log."""
+
+from django.db import models
+from django.urls import reverse
+
+
+class Place(models.Model):
+    """An administrative division from the national gazetteer (国家统计局 统计用区划代码)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "地级"
+        DISTRICT = "district", "县级"
+        STREET = "street", "乡级（街道/镇/乡）"
+        COMMUNITY = "community", "村级（社区/村）"
+
+    name = models.CharField(max_length=100, db_index=True, help_text="Official name, e.g. 府山街道.")
+    code = models.CharField(
+        max_length=12, unique=True, help_text="Statistical code, truncated per level (2/4/6/9/12 digits)."
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def ancestors(self) -> list["Place"]:
+        """Return the chain from the province down to this place's parent."""
+        chain = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Source(models.Model):
+    """A publishing account, usually a WeChat public account."""
+
+    name = models.CharField(max_length=200, db_index=True, help_text="Account name, e.g. 越城组工.")
+    account_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="微信号, e.g. yuechengZG; empty when unknown."
+    )
+    description = models.TextField(blank=True, help_text="The account's 功能介绍.")
+    home_place = models.ForeignKey(
+        Place,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_of_sources",
+        help_text="Where the account belongs; inferred from the name and used to disambiguate place names.",
+    )
+    home_place_inferred = models.BooleanField(
+        default=False, help_text="True while home_place is the automatic guess; a curator's choice is kept."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.account_id})" if self.account_id else self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def public(self):
+        """Articles a reader may see: published and not a duplicate of another."""
+        return self.filter(status=Article.Status.PUBLISHED, duplicate_of__isnull=True)
+
+    def in_place(self, place: Place):
+        """Articles tagged with the place or any place below it."""
+        return self.filter(places__code__startswith=place.code).distinct()
+
+
+class Article(models.Model):
+    """A clean article, with the raw record it was made from."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HIDDEN = "hidden", "Hidden"
+
+    title = models.CharField(max_length=500)
+    body = models.TextField(blank=True, help_text="Clean text; paragraphs separated by a blank line.")
+    published = models.DateField(null=True, blank=True, db_index=True, help_text="Publish date; empty when unknown.")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    original_url = models.URLField(max_length=2000, blank=True)
+    reprint_note = models.CharField(
+        max_length=300, blank=True, help_text="Where the body says it was first printed, e.g. 《共产党员》2018年第8期."
+    )
+    title_only = models.BooleanField(default=False, help_text="The record had a title but no body (a feed item).")
+    places = models.ManyToManyField(Place, through="ArticlePlace", related_name="articles", blank=True)
+    raw = models.TextField(help_text="The record exactly as ingested.")
+    raw_format = models.CharField(max_length=20, help_text="dump, jsonl, wechat_html or html.")
+    raw_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the raw record.")
+    content_hash = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the normalised title and body.")
+    simhash = models.BigIntegerField(default=0, help_text="64-bit SimHash of the body, for near-duplicates.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    ingest_run = models.ForeignKey("IngestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_file = models.CharField(max_length=1000, blank=True, help_text="File the record came from.")
+    source_position = models.CharField(max_length=50, blank=True, help_text="Where in the file, e.g. line 3.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:article", args=[self.pk])
+
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class ArticlePlace(models.Model):
+    """A place an article mentions, with how often."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="place_links")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="article_links")
+    mentions = models.PositiveIntegerField(default=1)
+    manual = models.BooleanField(default=False, help_text="Set by a curator; kept when geotagging runs again.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "place"], name="unique_article_place")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.place.name} ×{self.mentions}"
+
+
+class SimhashBand(models.Model):
+    """One band of an article's SimHash: articles sharing a band are near-duplicate candidates."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="simhash_bands")
+    band = models.PositiveSmallIntegerField()
+    value = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "value"], name="simhash_band_value")]
+
+
+class IngestRun(models.Model):
+    """One run of the ingest pipeline, with its counts."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    paths = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    records = models.PositiveIntegerField(default=0)
+    stored = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Ingest run {self.pk} ({self.status})"
+
+
+class IngestRejection(models.Model):
+    """A record the pipeline refused, with where it was and why, kept for inspection."""
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="rejections")
+    path = models.CharField(max_length=1000)
+    position = models.CharField(max_length=50, help_text="Where in the file, e.g. line 3 or byte 0.")
+    reason = models.CharField(max_length=40, db_index=True, help_text="A short code, e.g. invalid_json.")
+    message = models.TextField()
+    raw = models.TextField(blank=True, help_text="The record's text (the start of it when it is very large).")
+    raw_size = models.PositiveBigIntegerField(default=0, help_text="Size of the record in bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.position}: {self.reason}"
