@@ -35,8 +35,8 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: migrate
-	$(PY) manage.py bench_ingest --records 2000 --records 20000
+bench: venv
+	$(PY) bench/ingest.py --records 2000 --records 20000
 
 clean:
 	rm -rf $(VENV) data

@@ -1,0 +1,188 @@
+"""The ingest command end to end, on a real SQLite database with the gazetteer loaded."""
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from archive.models import Article, IngestRejection, IngestRun, Source
+
+pytestmark = pytest.mark.django_db
+
+SEED_TITLE = "【媒体聚焦】共产党员杂志：越城区搭好“五星”台，唱好“和美”戏"
+
+
+def ingest(*paths, report=None):
+    """Run the command; return its exit status (0, 1 or 2) like the shell would see it."""
+    args = [str(p) for p in paths] + ["--no-progress"]
+    if report:
+        args += ["--report", str(report)]
+    try:
+        call_command("ingest", *args)
+    except CommandError as exc:
+        return exc.returncode
+    return 0
+
+
+def seed_text(test_data):
+    return (test_data / "seed.txt").read_text(encoding="utf-8")
+
+
+def test_seed_becomes_a_clean_geotagged_article(test_data):
+    assert ingest(test_data / "seed.txt") == 0
+
+    article = Article.objects.get()
+    assert article.title == SEED_TITLE
+    assert article.published == dt.date(2018, 9, 11)
+    assert (article.source.name, article.source.account_id, article.source.description) == (
+        "越城组工",
+        "yuechengZG",
+        "政策咨询、信息发布、交流共享",
+    )
+    assert article.source.home_place.name == "越城区"
+    assert article.body.startswith("《共产党员》2018年第8期刊登了")
+    assert article.body.endswith("导致党员们缺少组织活动的空白。")
+    assert article.reprint_note == "《共产党员》2018年第8期"
+    assert article.raw == seed_text(test_data)
+    for residue in ("赞赏", "好看", "first_sceen__time", "网络异常", "知道了", "已推荐到看一看"):
+        assert residue not in article.body
+    places = {(p.name, p.code) for p in article.places.all()}
+    assert places == {
+        ("绍兴市", "3306"),
+        ("越城区", "330602"),
+        ("东浦街道", "330602010"),
+        ("府山街道", "330602002"),
+        ("北海街道", "330602004"),
+        ("迪荡街道", "330602007"),
+        ("灵芝街道", "330602009"),
+        ("西湖社区", "330602004023"),
+    }
+
+
+def test_reingesting_the_same_record_creates_no_duplicate(test_data):
+    ingest(test_data / "seed.txt")
+    ingest(test_data / "seed.txt")
+
+    assert Article.objects.count() == 1
+    assert Source.objects.count() == 1
+    second_run = IngestRun.objects.order_by("pk").last()
+    assert (second_run.stored, second_run.unchanged) == (0, 1)
+
+
+def test_same_text_from_another_account_is_linked_to_the_first(test_data, tmp_path):
+    ingest(test_data / "seed.txt")
+    other = seed_text(test_data).replace("越城组工", "绍兴组工").replace("yuechengZG", "sxzugong")
+    other = other.replace("\\n                \\n                    var first_sceen__time", "\\n扫码关注我们\\n    var first_sceen__time")
+    (tmp_path / "repost.txt").write_text(other, encoding="utf-8")
+
+    ingest(tmp_path / "repost.txt")
+
+    original, repost = Article.objects.order_by("pk")
+    assert repost.source.name == "绍兴组工"
+    assert repost.duplicate_of == original
+    assert list(Article.objects.public()) == [original]
+
+
+def test_lightly_edited_copy_is_a_near_duplicate(test_data, tmp_path):
+    ingest(test_data / "seed.txt")
+    edited = seed_text(test_data).replace("越城区委组织部相关负责人告诉记者", "越城区委组织部有关负责人告诉记者")
+    (tmp_path / "edited.txt").write_text(edited, encoding="utf-8")
+
+    ingest(tmp_path / "edited.txt")
+
+    original, edited_copy = Article.objects.order_by("pk")
+    assert edited_copy.content_hash != original.content_hash
+    assert edited_copy.duplicate_of == original
+
+
+def test_different_articles_are_not_duplicates(test_data):
+    ingest(test_data / "seed.txt", test_data / "gcdyweixin_2018-03-20.html", test_data / "zhangshangsuide_2022-07-31.html")
+
+    assert Article.objects.count() == 3
+    assert Article.objects.filter(duplicate_of__isnull=False).count() == 0
+
+
+def test_bad_records_are_reported_kept_and_the_rest_of_the_batch_lands(test_data, tmp_path):
+    batch = tmp_path / "batch"
+    (batch / "nested").mkdir(parents=True)
+    (batch / "a_seed.txt").write_text(seed_text(test_data), encoding="utf-8")
+    (batch / "empty.txt").write_bytes(b"")
+    (batch / "binary.bin").write_bytes(bytes(range(256)) * 40)
+    (batch / "truncated.txt").write_text("text:'只有开头，没有结尾\\n越城区", encoding="utf-8")
+    good = {"title": "东浦街道开展垃圾分类宣传", "body": "东浦街道组织志愿者走进社区宣传垃圾分类。", "date": "2021-06-11"}
+    lines = [json.dumps(good, ensure_ascii=False), "{not json", json.dumps({"url": "https://example.org/x"})]
+    (batch / "nested" / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (batch / "deleted_article.html").write_bytes((test_data / "deleted_article.html").read_bytes())
+    (batch / "huge.jsonl").write_text(
+        json.dumps({"title": "超大记录", "body": "党建" * (26 * 1024 * 1024)}, ensure_ascii=False), encoding="utf-8"
+    )
+    report = tmp_path / "report.json"
+
+    assert ingest(batch, report=report) == 1
+
+    titles = set(Article.objects.values_list("title", flat=True))
+    assert titles == {SEED_TITLE, "东浦街道开展垃圾分类宣传"}
+    rejected = {(r.path.replace(str(batch), ""), r.position, r.reason) for r in IngestRejection.objects.all()}
+    assert rejected == {
+        ("/empty.txt", "file", "empty_file"),
+        ("/binary.bin", "file", "binary_file"),
+        ("/truncated.txt", "file", "truncated_literal"),
+        ("/nested/feed.jsonl", "line 2", "invalid_json"),
+        ("/nested/feed.jsonl", "line 3", "no_content"),
+        ("/deleted_article.html", "file", "deleted_article"),
+        ("/huge.jsonl", "line 1", "too_large"),
+    }
+    assert IngestRejection.objects.get(reason="invalid_json").raw == "{not json"
+    huge = IngestRejection.objects.get(reason="too_large")
+    assert huge.raw_size > 50 * 1024 * 1024
+    assert huge.raw.startswith('{"title": "超大记录"')
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    assert (summary["stored"], summary["rejected"]) == (2, 7)
+    assert summary["rejected_by_reason"]["invalid_json"] == 1
+    assert {"path", "position", "reason", "message"} <= set(summary["rejections"][0])
+
+
+def test_gb18030_file_is_decoded_not_rejected(tmp_path):
+    record = {"title": "迪荡街道召开党建联席会议", "body": "迪荡街道党工委召开区域化党建联席会议。", "date": "2019年3月5日"}
+    (tmp_path / "gbk.jsonl").write_bytes(json.dumps(record, ensure_ascii=False).encode("gb18030"))
+
+    assert ingest(tmp_path / "gbk.jsonl") == 0
+
+    article = Article.objects.get()
+    assert article.title == "迪荡街道召开党建联席会议"
+    assert article.published == dt.date(2019, 3, 5)
+
+
+def test_gzipped_dumps_with_one_record_per_line(test_data, tmp_path):
+    seed = seed_text(test_data)
+    other = seed.replace(SEED_TITLE, "东浦街道：红立方的故事").replace("2018-09-11", "2018-09-12")
+    other = other.replace("《共产党员》2018年第8期刊登了", "据报道，")
+    with gzip.open(tmp_path / "dump.txt.gz", "wt", encoding="utf-8") as out:
+        out.write(seed + "\n" + other + "\n")
+
+    assert ingest(tmp_path / "dump.txt.gz") == 0
+
+    first, second = Article.objects.order_by("pk")
+    assert (first.title, first.source_position) == (SEED_TITLE, "line 1")
+    assert (second.title, second.source_position, second.published) == ("东浦街道：红立方的故事", "line 2", dt.date(2018, 9, 12))
+
+
+def test_a_title_only_feed_item_is_kept_and_marked(tmp_path):
+    (tmp_path / "feed.jsonl").write_text(
+        json.dumps({"title": "府山街道举行消防演练", "published": "Fri, 11 Jun 2021 09:15:35 +0800", "account": "越城发布"})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert ingest(tmp_path / "feed.jsonl") == 0
+    article = Article.objects.get()
+    assert article.title_only is True
+    assert article.body == ""
+    assert article.published == dt.date(2021, 6, 11)
+    assert article.source.name == "越城发布"
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    assert ingest(tmp_path / "nope") == 2
+    assert not IngestRun.objects.exists()
