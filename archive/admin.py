@@ -31,7 +31,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
     date_hierarchy = "published"
     raw_id_fields = ["source", "duplicate_of", "ingest_run"]
-    readonly_fields = ["raw", "raw_format", "raw_hash", "content_hash", "simhash", "created_at", "updated_at"]
+    readonly_fields = ["raw", "raw_format", "raw_hash", "content_hash", "created_at", "updated_at"]
     inlines = [ArticlePlaceInline]
 
 

@@ -98,7 +98,6 @@ class Article(models.Model):
     raw_format = models.CharField(max_length=20, help_text="dump, jsonl, wechat_html or html.")
     raw_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the raw record.")
     content_hash = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the normalised title and body.")
-    simhash = models.BigIntegerField(default=0, help_text="64-bit SimHash of the body, for near-duplicates.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
@@ -139,15 +138,11 @@ class ArticlePlace(models.Model):
         return f"{self.article_id} → {self.place.name} ×{self.mentions}"
 
 
-class SimhashBand(models.Model):
-    """One band of an article's SimHash: articles sharing a band are near-duplicate candidates."""
+class ArticleAnchor(models.Model):
+    """A hash of one of an article's longest clauses: articles sharing one may be near-duplicates."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="simhash_bands")
-    band = models.PositiveSmallIntegerField()
-    value = models.IntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["band", "value"], name="simhash_band_value")]
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="anchors")
+    value = models.BigIntegerField(db_index=True)
 
 
 class IngestRun(models.Model):

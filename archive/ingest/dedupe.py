@@ -1,10 +1,13 @@
-"""Fingerprints for exact and near-duplicate articles.
+"""Recognise exact and near-duplicate articles.
 
-Exact: a SHA-256 of the text with whitespace and punctuation removed.  Near: a 64-bit SimHash
-whose features are the article's clauses (text between punctuation marks), so the same article
-with a little residue around it, or re-published by another account, lands within a few bits.
-The SimHash is cut into ``BANDS`` bands; two hashes within ``MAX_DISTANCE`` bits share at least
-one band exactly (pigeonhole), which is how candidates are looked up in the database.
+Exact: a SHA-256 of the text with whitespace and punctuation removed.
+
+Near: an article is cut into clauses (the text between punctuation marks).  Its few longest
+clauses are its *anchors*, stored in an indexed table: an earlier article sharing an anchor is a
+candidate, and a candidate is a near-duplicate when the clauses the two share make up at least
+``MIN_SIMILARITY`` of their text (Jaccard similarity weighted by clause length).  The same
+article with other residue around it, lightly edited, or re-published by another account stays
+above the threshold; two articles that merely quote the same sentence do not.
 """
 
 from __future__ import annotations
@@ -12,16 +15,13 @@ from __future__ import annotations
 import hashlib
 import re
 
-BANDS = 4
-BAND_BITS = 64 // BANDS
-MAX_DISTANCE = 3
-# Below this many characters of body a SimHash says little; only the exact hash is used.
-MIN_SIMHASH_CHARS = 60
+ANCHORS = 4
+MIN_ANCHOR_CHARS = 8
+MIN_SIMILARITY = 0.8
+MAX_CANDIDATES = 50
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
-_CLAUSES = re.compile(r"[。！？；，、：,.!?;:\n“”\"《》（）()【】\[\]…—\s]+")
-# For bit b, a table mapping every byte to 1 when its bit b is set, else 0.
-_BIT_TABLES = [bytes((value >> bit) & 1 for value in range(256)) for bit in range(8)]
+_CLAUSES = re.compile(r"[。！？；，、：,.!?;:“”\"‘’'《》〈〉（）()【】\[\]…—\-\s\u3000]+")
 
 
 def normalise(text: str) -> str:
@@ -35,42 +35,23 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def simhash(text: str) -> int:
-    """Return the 64-bit SimHash of the text's clauses (0 for very short text)."""
-    if len(text) < MIN_SIMHASH_CHARS:
-        return 0
-    features = {clause for clause in _CLAUSES.split(text) if len(clause) > 1}
-    if not features:
-        return 0
-    data = b"".join(hashlib.blake2b(f.encode("utf-8"), digest_size=8).digest() for f in features)
-    count = len(features)
-    result = 0
-    # Count, for each of the 64 bit positions, how many feature hashes have it set, with C-speed
-    # byte operations instead of a Python loop over 64 bits per feature.
-    for byte_index in range(8):
-        column = data[byte_index::8]
-        for bit in range(8):
-            ones = column.translate(_BIT_TABLES[bit]).count(1)
-            if ones * 2 > count:
-                result |= 1 << (byte_index * 8 + bit)
-    return result
+def clauses(text: str) -> set[str]:
+    """Return the distinct clauses of the text, punctuation and whitespace dropped."""
+    return {clause for clause in _CLAUSES.split(text) if len(clause) > 1}
 
 
-def to_signed(value: int) -> int:
-    """Return the unsigned 64-bit value as the signed integer a database BIGINT holds."""
-    return value - (1 << 64) if value >= 1 << 63 else value
+def _hash64(clause: str) -> int:
+    """Return a stable signed 64-bit hash (it fits a database BIGINT)."""
+    return int.from_bytes(hashlib.blake2b(clause.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
-def to_unsigned(value: int) -> int:
-    return value + (1 << 64) if value < 0 else value
+def anchors(text: str) -> list[int]:
+    """Return the hashes of the text's longest clauses: the keys near-duplicates are looked up by."""
+    longest = sorted((c for c in clauses(text) if len(c) >= MIN_ANCHOR_CHARS), key=lambda c: (-len(c), c))
+    return [_hash64(c) for c in longest[:ANCHORS]]
 
 
-def bands(value: int) -> list[int]:
-    """Return the SimHash's bands, lowest bits first."""
-    value = to_unsigned(value)
-    mask = (1 << BAND_BITS) - 1
-    return [(value >> (i * BAND_BITS)) & mask for i in range(BANDS)]
-
-
-def distance(a: int, b: int) -> int:
-    return (to_unsigned(a) ^ to_unsigned(b)).bit_count()
+def similarity(a: set[str], b: set[str]) -> float:
+    """Return the Jaccard similarity of two clause sets, each clause weighted by its length."""
+    union = sum(map(len, a | b))
+    return sum(map(len, a & b)) / union if union else 0.0

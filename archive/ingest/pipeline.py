@@ -19,11 +19,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from archive import geotag as geotagging
-from archive.models import Article, ArticlePlace, IngestRejection, IngestRun, Place, SimhashBand, Source
+from archive.models import Article, ArticlePlace, IngestRejection, IngestRun, Place, ArticleAnchor, Source
 
 from . import dedupe
 from .parse import ParsedArticle, RecordRejected, parse_record
@@ -225,7 +224,7 @@ class _Ingester:
     def store(self, record: RawRecord, parsed: ParsedArticle, raw_hash: str) -> Article:
         source = self.source_for(parsed)
         exact = dedupe.content_hash(parsed.title, parsed.body)
-        fingerprint = dedupe.simhash(parsed.body)
+        anchors = dedupe.anchors(parsed.body)
         article = Article.objects.create(
             title=parsed.title[:500],
             body=parsed.body,
@@ -238,16 +237,12 @@ class _Ingester:
             raw_format=record.format,
             raw_hash=raw_hash,
             content_hash=exact,
-            simhash=dedupe.to_signed(fingerprint),
-            duplicate_of=find_duplicate(exact, fingerprint),
+            duplicate_of=find_duplicate(exact, parsed.body, anchors),
             ingest_run=self.run,
             source_file=record.path[:1000],
             source_position=record.position[:50],
         )
-        if fingerprint:
-            SimhashBand.objects.bulk_create(
-                SimhashBand(article=article, band=i, value=value) for i, value in enumerate(dedupe.bands(fingerprint))
-            )
+        ArticleAnchor.objects.bulk_create(ArticleAnchor(article=article, value=value) for value in anchors)
         tag_places(article)
         return article
 
@@ -280,16 +275,21 @@ def _place(code: str | None) -> Place | None:
     return Place.objects.filter(code=code).first() if code else None
 
 
-def find_duplicate(exact: str, fingerprint: int) -> Article | None:
+def find_duplicate(exact: str, body: str, anchors: list[int]) -> Article | None:
     """Return the canonical article this text duplicates, exactly or nearly, if any."""
     match = Article.objects.filter(content_hash=exact).order_by("pk").first()
-    if match is None and fingerprint:
-        same_band = Q()
-        for i, value in enumerate(dedupe.bands(fingerprint)):
-            same_band |= Q(band=i, value=value)
-        candidates = SimhashBand.objects.filter(same_band).values_list("article_id", "article__simhash").distinct()
-        close = sorted(pk for pk, other in candidates if dedupe.distance(other, fingerprint) <= dedupe.MAX_DISTANCE)
-        match = Article.objects.filter(pk=close[0]).first() if close else None
+    if match is None and anchors:
+        candidate_ids = (
+            ArticleAnchor.objects.filter(value__in=anchors)
+            .order_by("article_id")
+            .values_list("article_id", flat=True)
+            .distinct()[: dedupe.MAX_CANDIDATES]
+        )
+        mine = dedupe.clauses(body)
+        for candidate in Article.objects.filter(pk__in=list(candidate_ids)).order_by("pk").only("pk", "body"):
+            if dedupe.similarity(mine, dedupe.clauses(candidate.body)) >= dedupe.MIN_SIMILARITY:
+                match = candidate
+                break
     if match is not None and match.duplicate_of_id:
         return Article.objects.get(pk=match.duplicate_of_id)
     return match

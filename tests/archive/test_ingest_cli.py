@@ -71,13 +71,15 @@ def test_killed_run_leaves_no_half_written_article_and_rerun_completes(data_dir,
 
     stored = count(data_dir, "select count(*) from archive_article") - before
     assert 100 <= stored < total
-    # Every stored article came with all of its parts: fingerprint bands and places.
-    assert count(data_dir, "select count(*) from archive_simhashband") == 4 * count(
-        data_dir, "select count(*) from archive_article where simhash != 0"
-    )
+    # Every stored article came with all of its parts: duplicate anchors and places.
     assert count(
         data_dir,
-        "select count(*) from archive_article a where a.raw_format = 'dump' and a.title like '%街道：%' and not exists "
+        "select count(*) from archive_article a "
+        "where (select count(*) from archive_articleanchor x where x.article_id = a.id) != 4",
+    ) == 0
+    assert count(
+        data_dir,
+        "select count(*) from archive_article a where not exists "
         "(select 1 from archive_articleplace p where p.article_id = a.id)",
     ) == 0
 
