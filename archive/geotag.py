@@ -1,17 +1,392 @@
 """Find the places an article mentions, using the gazetteer (the Place table).
 
 Public functions: ``geotag(text, *, home_place=None) -> dict[str, int]`` (place code → mention
-count) and ``infer_home_place(source_name) -> str | None`` (a place code).
+count), ``infer_home_place(source_name) -> str | None`` (a place code) and ``reset_cache()``.
+
+How it works: one Aho-Corasick automaton over every form of every place name (official names,
+short forms such as 越城 for 越城区, ``XX社区`` / ``XX村`` for communities) finds the
+leftmost-longest, non-overlapping mentions, so 幕府山街道 is never read as 府山街道.  Each form
+maps to its candidate places.  A candidate is scored against the *context*: the home place and
+the places already resolved in the same text, by how close their codes are (a code's prefix gives
+its ancestors).  A form is tagged only when exactly one candidate is both confirmed enough for
+its kind (a short form needs its city or district around it, a community its street or district)
+and closer to the context than every other candidate; otherwise it stays untagged rather than
+guessed.  Resolved places join the context and the text is resolved again, so a district named in
+full can confirm its streets' short forms and a street its communities.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import ahocorasick
+
+from archive.place_names import (
+    BLOCK_PHRASES,
+    COMMUNITY_STOPLIST,
+    PSEUDO_NAMES,
+    STANDARD_STREET_SUFFIXES,
+    STOPLIST,
+    community_forms,
+    short_forms,
+)
+
+# Code lengths per level: 省 2, 地 4, 县 6, 乡 9, 村 12.
+_BOUNDS = (2, 4, 6, 9, 12)
+_DEPTH = {b: float(i + 1) for i, b in enumerate(_BOUNDS)}
+# For a code of each length: its ancestors' lengths, with their depth.
+_PROPER_BOUNDS = {n: tuple((b, _DEPTH[b]) for b in _BOUNDS if b < n) for n in _BOUNDS}
+
+# How much context a candidate needs before it counts, on the scale of ``_score``: 1 = its province
+# is named, 2 = its city, 3 = its district, 4 = its street; x.5 = a relative sharing that ancestor
+# (a sibling or cousin) is named; 10 = the place itself is already in the context.
+NEED_NONE = 0.0  # official names of provinces, cities, districts and ordinary streets; province short forms
+NEED_CITY_SHORT = 0.5  # 绍兴: any place in the same province
+NEED_DISTRICT_SHORT = 1.5  # 越城: its city, a sibling district or a place inside it
+NEED_STREET_SHORT = 2.0  # 东浦: its city or district, or a sibling street; also 开发区-style streets
+NEED_COMMUNITY = 3.0  # 西湖社区: its district or street, or a sibling community
+# When several candidates are eligible, the winner must at least have its province named: sharing
+# only a province with some other place (0.5) is too weak to pick one 东湖街道 out of nineteen.
+AMBIGUOUS_MIN = 1.0
+_SELF = 10.0
+# Resolution rounds: each can confirm the next level down (district → street → community).
+_MAX_ROUNDS = 4
+
+
+def _encode(text: str) -> str:
+    """Spell each character as four one-byte symbols (UTF-32-BE read as Latin-1).
+
+    pyahocorasick finds a node's child by a linear scan, and the root of a trie over Chinese place
+    names has ~2,800 children (every first character), so plain text costs ~0.8 µs a character.
+    In this spelling no node has more than 256 children, which makes matching ~10x faster.  A
+    form can match only on character boundaries unless each of its characters is U+xx00 (then it
+    could match the bytes of ASCII text out of step); no such form is added.
+    """
+    return text.encode("utf-32-be").decode("latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    code: str
+    need: float
+    # Ancestors spelled out inside the form itself (济源市北海街道 names 济源市 too).
+    implied: tuple[str, ...] = ()
+
+
+class _Index:
+    """The automaton and what its values point at, built from Place rows."""
+
+    def __init__(self, rows) -> None:
+        names: dict[str, str] = {}
+        levels: dict[str, str] = {}
+        for code, name, level in rows:
+            names[code] = name
+            levels[code] = level
+        self.pseudo = frozenset(c for c, n in names.items() if levels[c] == "city" and n in PSEUDO_NAMES)
+        self.codes = frozenset(names)
+        forms: dict[str, dict[str, _Candidate]] = {}
+        official: set[str] = set()
+
+        def add(form: str, code: str, need: float, implied: tuple[str, ...] = (), *, short: bool = False) -> None:
+            if len(form) < 2 or form in STOPLIST:
+                return
+            if not short:
+                official.add(form)
+                if len(form) == 2:
+                    # 和县, 代县, 店镇, 古乡: one character and a suffix is a substring of ordinary
+                    # text (市和县两级, 时代县域), so these need the context a short form needs.
+                    need = max(need, NEED_DISTRICT_SHORT if len(code) <= 6 else NEED_STREET_SHORT)
+            slot = forms.setdefault(form, {})
+            old = slot.get(code)
+            if old is None or need < old.need:
+                slot[code] = _Candidate(code, need, implied)
+
+        for code, name in names.items():
+            level = levels[code]
+            if level == "province":
+                add(name, code, NEED_NONE)
+                for short in short_forms(name, level):
+                    add(short, code, NEED_NONE, short=True)  # 浙江, 广西: distinctive enough on their own
+            elif level == "city":
+                if code in self.pseudo:
+                    continue
+                add(name, code, NEED_NONE)
+                for short in short_forms(name, level):
+                    add(short, code, NEED_CITY_SHORT, short=True)
+            elif level == "district":
+                add(name, code, NEED_NONE)
+                for short in short_forms(name, level):
+                    add(short, code, NEED_DISTRICT_SHORT, short=True)
+            elif level == "street":
+                for base, implied in self._strip_ancestors(code, name, names):
+                    standard = base.endswith(STANDARD_STREET_SUFFIXES)
+                    add(base, code, NEED_NONE if standard else NEED_STREET_SHORT, implied)
+                    if standard:
+                        for short in short_forms(base, level):
+                            add(short, code, NEED_STREET_SHORT, implied, short=True)
+            elif level == "community":
+                for form in community_forms(name):
+                    if form not in COMMUNITY_STOPLIST:
+                        add(form, code, NEED_COMMUNITY)
+
+        self.automaton = ahocorasick.Automaton()
+        self.candidates: list[tuple[_Candidate, ...]] = []
+        # Forms that are nobody's official name (越城, 东浦, 绍兴): these are the ones that also
+        # name roads, rivers and hills (竹竿河, 越城路, 绍兴路 in Shanghai).
+        self.short_only: list[bool] = []
+        self.lengths: list[int] = []
+        for phrase in BLOCK_PHRASES:
+            forms[phrase] = {}
+        for form, slot in forms.items():
+            if all(ord(ch) & 0xFF == 0 for ch in form):
+                continue  # see _encode; no place name is like this
+            self.automaton.add_word(_encode(form), len(self.candidates))
+            self.candidates.append(tuple(slot.values()))
+            self.short_only.append(form not in official)
+            self.lengths.append(len(form))
+        self.automaton.make_automaton()
+
+    def find(self, text: str) -> Counter[int]:
+        """Count the leftmost-longest matches in ``text``, by automaton value."""
+        # Runs of whitespace (page residue is full of them) cost time and can never be in a name.
+        text = " ".join(text.split())
+        # (index of the match's first character, of its last, automaton value)
+        matches = [
+            ((end >> 2) - self.lengths[value] + 1, end >> 2, value)
+            for end, value in self.automaton.iter_long(_encode(text))
+            if end & 3 == 3  # on a character boundary: always, for real text (see _encode)
+        ]
+        found: Counter[int] = Counter()
+        for i, (_first, last, value) in enumerate(matches):
+            if not self.candidates[value]:
+                continue  # a BLOCK_PHRASES entry
+            if (
+                self.short_only[value]
+                and _names_a_feature(text, last + 1)
+                # …unless that character starts the next place: 浙江湖州 is not a lake.
+                and not (i + 1 < len(matches) and matches[i + 1][0] == last + 1)
+            ):
+                continue
+            found[value] += 1
+        return found
+
+    @staticmethod
+    def _strip_ancestors(code: str, name: str, names: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
+        """Return (form, implied ancestors) for a street name and its name without leading ancestors.
+
+        济源市北海街道 gives itself (implying 济源市) and 北海街道; 四平市铁东区平东街道 also gives
+        铁东区平东街道 and 平东街道.
+        """
+        out = [(name, ())]
+        rest = name
+        implied: list[str] = []
+        for bound in _BOUNDS[:3]:
+            ancestor = names.get(code[:bound])
+            if ancestor and ancestor not in PSEUDO_NAMES and rest.startswith(ancestor) and len(rest) > len(ancestor) + 1:
+                implied.append(code[:bound])
+                rest = rest[len(ancestor) :]
+                out.append((rest, ()))
+        if implied:
+            # The full composite names its ancestors; the shorter remainders only name what is left.
+            out[0] = (name, tuple(implied))
+            for i in range(1, len(out) - 1):
+                out[i] = (out[i][0], tuple(implied[i:]))
+        return out
+
+    def score(self, code: str, ctx: _Context) -> float:
+        """Return how strongly the context confirms ``code`` (see the NEED_* scale)."""
+        if code in ctx.named:
+            return _SELF
+        near = ctx.near
+        if code[:2] not in near:
+            return 0.0  # nothing named in its province: the usual case for a namesake
+        best = 0.0
+        for bound, depth in _PROPER_BOUNDS[len(code)]:
+            prefix = code[:bound]
+            if prefix in ctx.named:  # an ancestor is named
+                # Under 北京市's pseudo-city 市辖区 the province is the city.
+                best = 2.0 if bound == 2 and code[:4] in self.pseudo else depth
+            elif prefix in near:  # a relative under this ancestor is named
+                best = depth - 0.5
+            else:
+                break  # nothing named shares this ancestor, so none shares a deeper one
+        if code in near:  # a named place lies inside this one
+            best = max(best, _DEPTH[len(code)])
+        return best
+
+    def resolve(self, cands: tuple[_Candidate, ...], ctx: _Context) -> _Candidate | None:
+        """Return the one candidate the context supports, or None when none or several are."""
+        if len(cands) == 1:
+            cand = cands[0]
+            if cand.need <= 0 or self.score(cand.code, ctx) >= cand.need:
+                return cand
+            return None
+        eligible = []
+        for cand in cands:
+            s = self.score(cand.code, ctx) if ctx.named else 0.0
+            if s >= cand.need:
+                eligible.append((s, cand))
+        if not eligible:
+            return None
+        if len(eligible) == 1:
+            return eligible[0][1]
+        top = max(s for s, _ in eligible)
+        if top < AMBIGUOUS_MIN:
+            return None
+        winners = [c for s, c in eligible if s == top]
+        if len(winners) > 1:
+            # A place beats its own subdivisions of the same name (宁河区 over its 宁河镇).
+            winners = [w for w in winners if not any(o is not w and w.code.startswith(o.code) for o in winners)]
+            if len(winners) != 1:
+                return None
+        return winners[0]
+
+
+class _Context:
+    """The places known to be meant (``named``), and those plus all their ancestors (``near``)."""
+
+    __slots__ = ("named", "near")
+
+    def __init__(self, named: set[str] | frozenset[str]) -> None:
+        self.named = frozenset(named)
+        self.near = self.named | {code[:b] for code in self.named for b in _BOUNDS if b < len(code)}
+
+
+_index: _Index | None = None
+_lock = threading.Lock()
+
+
+def _get_index() -> _Index:
+    global _index
+    if _index is None:
+        with _lock:
+            if _index is None:
+                _index = build_index()
+    return _index
+
+
+def build_index() -> _Index:
+    """Build the matcher from the Place table (a second or two for the full gazetteer)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from archive.models import Place
+
+    index = _Index(Place.objects.values_list("code", "name", "level").iterator(chunk_size=10000))
+    # Edits through the admin or the ORM make the cached index stale; bulk loads must call reset_cache().
+    post_save.connect(_on_place_change, sender=Place, dispatch_uid="geotag-reset-on-save")
+    post_delete.connect(_on_place_change, sender=Place, dispatch_uid="geotag-reset-on-delete")
+    return index
+
+
+def _on_place_change(**_kwargs) -> None:
+    reset_cache()
+
+
+def reset_cache() -> None:
+    """Forget the in-memory index so the next call rebuilds it from the Place table."""
+    global _index
+    with _lock:
+        _index = None
+
+
+def _resolve_all(index: _Index, found: Counter[int], named: set[str]) -> dict[int, _Candidate]:
+    """Resolve each distinct form found, growing the context until nothing new is learnt."""
+    resolved: dict[int, _Candidate] = {}
+    # A form with one candidate stays resolved once it is: the context only grows.
+    settled: dict[int, _Candidate] = {}
+    for _ in range(_MAX_ROUNDS):
+        ctx = _Context(named)
+        resolved = dict(settled)
+        for value in found:
+            if value in settled:
+                continue
+            cands = index.candidates[value]
+            cand = index.resolve(cands, ctx)
+            if cand is not None:
+                resolved[value] = cand
+                if len(cands) == 1:
+                    settled[value] = cand
+        learnt = {c.code for c in resolved.values()} - named
+        if not learnt:
+            break
+        named |= learnt
+    return resolved
+
+
+# After a short form, these make it part of the name of a road, river, hill or park (越城路,
+# 竹竿河, 府山公园), which is usually not a mention of the division: 杭州 has a 绍兴路.
+_FEATURE_CHARS = frozenset("路街巷弄道河江湖溪港湾桥山岭")
+_FEATURE_WORDS = ("公园", "广场", "小区", "水库", "高速", "景区", "机场")
+
+
+def _names_a_feature(text: str, at: int) -> bool:
+    return at < len(text) and (text[at] in _FEATURE_CHARS or text.startswith(_FEATURE_WORDS, at))
+
 
 def geotag(text: str, *, home_place: str | None = None) -> dict[str, int]:
     """Return {place code: mentions} for every place the text names, unambiguously."""
-    raise NotImplementedError
+    if not text:
+        return {}
+    index = _get_index()
+    found = index.find(text)
+    if not found:
+        return {}
+    ctx = {home_place} if home_place else set()
+    resolved = _resolve_all(index, found, ctx)
+    # The provinces the article is anchored in: the home place's and those of provinces, cities and
+    # districts named in full.  A street elsewhere that nothing around it supports is more often a
+    # namesake or a typo (广州路街道 for 广中路街道 in a Shanghai article) than a real mention.
+    anchors = {home_place[:2]} if home_place else set()
+    anchors.update(c.code[:2] for c in resolved.values() if c.need == NEED_NONE and len(c.code) <= 6)
+    counts: Counter[str] = Counter()
+    for value, cand in resolved.items():
+        if anchors and cand.code[:2] not in anchors:
+            continue
+        n = found[value]
+        counts[cand.code] += n
+        for code in cand.implied:
+            counts[code] += n
+    return dict(counts)
 
 
 def infer_home_place(source_name: str) -> str | None:
-    """Return the code of the place an account's name points at (越城组工 → 330602), if any."""
-    raise NotImplementedError
+    """Return the code of the place an account's name points at (越城组工 → 330602), if any.
+
+    Every form counts here, short or not (an account name is about one place), but a form that
+    fits several places of the same level, with nothing else in the name to choose, gives None.
+    """
+    if not source_name:
+        return None
+    index = _get_index()
+    values = list(index.find(source_name))
+    if not values:
+        return None
+    chosen: dict[int, str] = {}
+    # First the forms that point at one place.  Provinces, cities and districts outrank streets and
+    # communities of the same name (绥德县 over any 绥德 town elsewhere), and a place outranks its own
+    # namesake subdivisions (宁河区 over 宁河镇), but two of them unrelated (朝阳市, 朝阳区 ×2) tie.
+    for value in values:
+        cands = index.candidates[value]
+        pool = [c for c in cands if len(c.code) <= 6] or list(cands)
+        tops = [c for c in pool if not any(o is not c and c.code.startswith(o.code) for o in pool)]
+        if len(tops) == 1:
+            chosen[value] = tops[0].code
+    # Then the ambiguous ones, using the others as context (杭州上城 → 上城区 of 杭州).
+    if chosen:
+        ctx = _Context(set(chosen.values()))
+        for value in values:
+            if value in chosen:
+                continue
+            scored = sorted(((index.score(c.code, ctx), c.code) for c in index.candidates[value]), reverse=True)
+            if scored[0][0] >= AMBIGUOUS_MIN and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+                chosen[value] = scored[0][1]
+    if len(chosen) != len(values):
+        return None  # something in the name stays ambiguous
+    # The places must lie on one line (浙江 ⊃ 绍兴 ⊃ 越城); return the deepest.
+    codes = sorted(set(chosen.values()), key=len)
+    deepest = codes[-1]
+    if all(deepest.startswith(code) for code in codes):
+        return deepest
+    return None

@@ -2,14 +2,28 @@
 
 Public function: ``parse_record(record)``.  Raises ``RecordRejected`` with a reason code and a
 message when the record cannot become an article (deleted page, no title and no body, ...).
+The work per format lives in ``dump``, ``jsonl``, ``wechat_html`` and ``html_article``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
-from .records import RawRecord
+from .dump import INVALID, OK, TRUNCATED, decode_dump_literal, parse_dump_text, scan_dump_line
+from .html_article import parse_html_article
+from .htmltext import parse_html
+from .jsonl import parse_json_record
+from .records import DUMP, HTML, JSONL, WECHAT_HTML, RawRecord
+from .wechat_html import NoticePage, parse_wechat_page
+
+# The Article model's column sizes.
+_MAX_TITLE = 500
+_MAX_SOURCE = 200
+_MAX_ACCOUNT_ID = 100
+_MAX_REPRINT = 300
+_MAX_URL = 2000
 
 
 class RecordRejected(Exception):
@@ -34,4 +48,83 @@ class ParsedArticle:
 
 def parse_record(record: RawRecord) -> ParsedArticle:
     """Return the clean article in a raw record, or raise RecordRejected."""
-    raise NotImplementedError
+    if record.format == DUMP:
+        fields = parse_dump_text(_decode_dump(record.raw))
+    elif record.format == JSONL:
+        fields = _parse_json(record)
+    elif record.format in (WECHAT_HTML, HTML):
+        fields = _parse_page(record)
+    else:
+        raise RecordRejected("unknown_format", f"Records of format {record.format!r} cannot be parsed.")
+    return _finish(fields, record)
+
+
+def _decode_dump(raw: str) -> str:
+    status, literal = scan_dump_line(raw.strip())
+    if status == TRUNCATED:
+        raise RecordRejected("truncated_literal", "The text:'…' literal has no closing quote (the record is cut off).")
+    if status == INVALID:
+        raise RecordRejected("invalid_literal", "After the text:'…' literal comes something else.")
+    if status != OK:
+        raise RecordRejected("unknown_format", "The record does not start with text:'…'.")
+    try:
+        return decode_dump_literal(literal)
+    except ValueError as exc:
+        raise RecordRejected("invalid_literal", f"The text:'…' literal cannot be decoded: {exc}.") from exc
+
+
+def _parse_json(record: RawRecord):
+    data = record.data
+    if data is None:
+        try:
+            data = json.loads(record.raw)
+        except (ValueError, RecursionError) as exc:
+            raise RecordRejected("invalid_json", f"The record is not valid JSON: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise RecordRejected("not_an_object", "The record is JSON but not an object.")
+    try:
+        return parse_json_record(data)
+    except ValueError as exc:  # a text:'…' value inside the JSON that is cut off or broken
+        reason = exc.args[1] if len(exc.args) > 1 else "invalid_literal"
+        raise RecordRejected(reason, f"The record's text value is a broken text:'…' literal: {exc.args[0]}.") from exc
+
+
+def _parse_page(record: RawRecord):
+    try:
+        root = parse_html(record.raw)
+    except ValueError as exc:
+        raise RecordRejected("unknown_format", f"The page cannot be parsed as HTML: {exc}.") from exc
+    is_wechat = record.format == WECHAT_HTML or root.find(".//*[@id='js_content']") is not None
+    if not is_wechat:
+        return parse_html_article(root)
+    try:
+        return parse_wechat_page(record.raw, root)
+    except NoticePage as notice:
+        if notice.reason == "deleted_article":
+            message = f"WeChat shows the notice “{notice.notice}” instead of the article: it was deleted or blocked."
+        else:
+            message = f"WeChat shows the notice “{notice.notice}” instead of an article."
+        raise RecordRejected(notice.reason, message) from notice
+
+
+def _finish(fields, record: RawRecord) -> ParsedArticle:
+    title, body = fields.title.strip(), fields.body.strip()
+    if not title and not body:
+        raise RecordRejected("no_content", f"The {record.format} record has neither a title nor any article text.")
+    if not title:
+        title = body.split("\n", 1)[0][:60]
+    return ParsedArticle(
+        title=_cap(title, _MAX_TITLE),
+        body=body,
+        published=fields.published,
+        source_name=_cap(fields.source_name, _MAX_SOURCE),
+        account_id=_cap(getattr(fields, "account_id", ""), _MAX_ACCOUNT_ID),
+        account_description=getattr(fields, "account_description", ""),
+        original_url=fields.original_url if len(getattr(fields, "original_url", "")) <= _MAX_URL else "",
+        reprint_note=_cap(fields.reprint_note, _MAX_REPRINT),
+        title_only=not body,
+    )
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
