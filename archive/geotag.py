@@ -39,7 +39,7 @@ _DEPTH = {b: float(i + 1) for i, b in enumerate(_BOUNDS)}
 # For a code of each length: its ancestors' lengths, with their depth.
 _PROPER_BOUNDS = {n: tuple((b, _DEPTH[b]) for b in _BOUNDS if b < n) for n in _BOUNDS}
 
-# How much context a candidate needs before it counts, on the scale of ``_score``: 1 = its province
+# How much context a candidate needs before it counts, on the scale of ``_Index.score``: 1 = its province
 # is named, 2 = its city, 3 = its district, 4 = its street; x.5 = a relative sharing that ancestor
 # (a sibling or cousin) is named; 10 = the place itself is already in the context.
 NEED_NONE = 0.0  # official names of provinces, cities, districts and ordinary streets; province short forms
@@ -85,7 +85,6 @@ class _Index:
             names[code] = name
             levels[code] = level
         self.pseudo = frozenset(c for c, n in names.items() if levels[c] == "city" and n in PSEUDO_NAMES)
-        self.codes = frozenset(names)
         forms: dict[str, dict[str, _Candidate]] = {}
         official: set[str] = set()
 
@@ -122,6 +121,8 @@ class _Index:
             elif level == "street":
                 for base, implied in self._strip_ancestors(code, name, names):
                     standard = base.endswith(STANDARD_STREET_SUFFIXES)
+                    if base != name and not base.endswith(_STRIPPED_SUFFIXES):
+                        continue  # 定襄县居民办事处 → 居民办事处 is no name at all
                     add(base, code, NEED_NONE if standard else NEED_STREET_SHORT, implied)
                     if standard:
                         for short in short_forms(base, level):
@@ -147,9 +148,32 @@ class _Index:
             self.short_only.append(form not in official)
             self.lengths.append(len(form))
         self.automaton.make_automaton()
+        # Everyday words that may overlap a short form's edge (现代化 over 代化, 文明城市 over 明城,
+        # 党建平台 over 建平): such a match is part of another word, not a place.
+        self.words = frozenset(w for w in _common_words() if w not in forms)
 
-    def find(self, text: str) -> Counter[int]:
-        """Count the leftmost-longest matches in ``text``, by automaton value."""
+    def _straddled(self, text: str, first: int, last: int, prev_last: int, next_first: int) -> bool:
+        """Return whether an everyday word crosses the edge of the match ``text[first:last + 1]``.
+
+        An edge that touches the previous or next place found is not checked: in 浙江湖州, 江湖
+        crosses from one place into the next.
+        """
+        words = self.words
+        end = last + 1
+        if prev_last != first - 1:
+            for a in range(max(0, first - _WORD_MAX + 1), first):
+                for b in range(first + 1, min(end, a + _WORD_MAX) + 1):
+                    if text[a:b] in words:
+                        return True
+        if next_first != end:
+            for a in range(first, end):
+                for b in range(end + 1, min(len(text), a + _WORD_MAX) + 1):
+                    if text[a:b] in words:
+                        return True
+        return False
+
+    def find(self, text: str) -> tuple[Counter[int], set[tuple[int, int]]]:
+        """Count the leftmost-longest matches in ``text`` by automaton value; list adjacent pairs."""
         # Runs of whitespace (page residue is full of them) cost time and can never be in a name.
         text = " ".join(text.split())
         # (index of the match's first character, of its last, automaton value)
@@ -159,18 +183,44 @@ class _Index:
             if end & 3 == 3  # on a character boundary: always, for real text (see _encode)
         ]
         found: Counter[int] = Counter()
-        for i, (_first, last, value) in enumerate(matches):
-            if not self.candidates[value]:
-                continue  # a BLOCK_PHRASES entry
-            if (
+        pairs: set[tuple[int, int]] = set()
+        prev_last = -2
+        for i, (first, last, value) in enumerate(matches):
+            next_first = matches[i + 1][0] if i + 1 < len(matches) else -1
+            follows = next_first == last + 1
+            if self.candidates[value] and not (
                 self.short_only[value]
-                and _names_a_feature(text, last + 1)
-                # …unless that character starts the next place: 浙江湖州 is not a lake.
-                and not (i + 1 < len(matches) and matches[i + 1][0] == last + 1)
+                and (
+                    # …unless that character starts the next place: 浙江湖州 is not a lake.
+                    (not follows and _names_a_feature(text, last + 1))
+                    or self._straddled(text, first, last, prev_last, next_first)
+                )
             ):
-                continue
-            found[value] += 1
-        return found
+                found[value] += 1
+                if follows:
+                    pairs.add((value, matches[i + 1][2]))
+            prev_last = last
+        return found, pairs
+
+    def chained(self, pairs: set[tuple[int, int]]) -> set[str]:
+        """Return the places named as a chain, a place then one inside it (杭州西湖, 绍兴越城).
+
+        Such a chain confirms both names even when each alone would be too short or ambiguous, as
+        long as only one pair of their candidates nests.
+        """
+        named: set[str] = set()
+        for outer, inner in pairs:
+            nests = [
+                (a.code, b.code)
+                for a in self.candidates[outer]
+                for b in self.candidates[inner]
+                if b.code.startswith(a.code) and b.code != a.code
+            ]
+            # 杭州西湖: 西湖区 over its own 西湖街道, as in Index.resolve.
+            nests = [(a, b) for a, b in nests if not any(b != d and b.startswith(d) for _, d in nests)]
+            if len(nests) == 1:
+                named.update(nests[0])
+        return named
 
     @staticmethod
     def _strip_ancestors(code: str, name: str, names: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -184,7 +234,12 @@ class _Index:
         implied: list[str] = []
         for bound in _BOUNDS[:3]:
             ancestor = names.get(code[:bound])
-            if ancestor and ancestor not in PSEUDO_NAMES and rest.startswith(ancestor) and len(rest) > len(ancestor) + 1:
+            if (
+                ancestor
+                and ancestor not in PSEUDO_NAMES
+                and rest.startswith(ancestor)
+                and len(rest) > len(ancestor) + 1
+            ):
                 implied.append(code[:bound])
                 rest = rest[len(ancestor) :]
                 out.append((rest, ()))
@@ -291,28 +346,60 @@ def reset_cache() -> None:
         _index = None
 
 
-def _resolve_all(index: _Index, found: Counter[int], named: set[str]) -> dict[int, _Candidate]:
-    """Resolve each distinct form found, growing the context until nothing new is learnt."""
+def _resolve_all(index: _Index, found: Counter[int], base: set[str]) -> dict[int, _Candidate]:
+    """Resolve each distinct form found, with the places resolved in the previous round as context.
+
+    Each round starts again from ``base`` (home place, chains) plus the last round's answers, so an
+    early guess made on thin context (府山街道 → the home district's) is revised once the text's
+    own districts and streets are known.  A form with several candidates is never confirmed by its
+    own earlier answer, nor by another ambiguous form's answer among its candidates (府山 and
+    府山街道 would otherwise keep each other's first guess forever).
+    """
     resolved: dict[int, _Candidate] = {}
-    # A form with one candidate stays resolved once it is: the context only grows.
-    settled: dict[int, _Candidate] = {}
     for _ in range(_MAX_ROUNDS):
+        guessed = {c.code for v, c in resolved.items() if len(index.candidates[v]) > 1}
+        named = base | {c.code for c in resolved.values()}
         ctx = _Context(named)
-        resolved = dict(settled)
+        current: dict[int, _Candidate] = {}
         for value in found:
-            if value in settled:
-                continue
             cands = index.candidates[value]
-            cand = index.resolve(cands, ctx)
+            use = ctx
+            if guessed and len(cands) > 1:
+                # Codes held only by ambiguous answers, never by base or a one-candidate form.
+                own = {c.code for c in cands if c.code in guessed and c.code not in base}
+                own -= {c.code for v, c in resolved.items() if len(index.candidates[v]) == 1}
+                if own:
+                    use = _Context(named - own)
+            cand = index.resolve(cands, use)
             if cand is not None:
-                resolved[value] = cand
-                if len(cands) == 1:
-                    settled[value] = cand
-        learnt = {c.code for c in resolved.values()} - named
-        if not learnt:
+                current[value] = cand
+        if current == resolved:
             break
-        named |= learnt
+        resolved = current
     return resolved
+
+
+# Words up to this long are checked for crossing a short form's edge.
+_WORD_MAX = 4
+# jieba's dictionary counts; below this a "word" is mostly a name or a rare compound.
+_WORD_MIN_FREQ = 100
+# The streets whose name, once its county or city is cut off, is still a name.
+_STRIPPED_SUFFIXES = ("街道", "镇", "乡", "苏木")
+
+
+def _common_words() -> list[str]:
+    """Return everyday words of 2-4 characters from jieba's dictionary (empty if jieba is missing)."""
+    try:
+        import jieba
+    except ImportError:  # the checks that use these words are then skipped
+        return []
+    words = []
+    with jieba.get_dict_file() as lines:
+        for raw in lines:
+            word, freq, _tag = raw.decode("utf-8").split(" ")
+            if 2 <= len(word) <= _WORD_MAX and int(freq) >= _WORD_MIN_FREQ:
+                words.append(word)
+    return words
 
 
 # After a short form, these make it part of the name of a road, river, hill or park (越城路,
@@ -330,16 +417,24 @@ def geotag(text: str, *, home_place: str | None = None) -> dict[str, int]:
     if not text:
         return {}
     index = _get_index()
-    found = index.find(text)
+    found, pairs = index.find(text)
     if not found:
         return {}
     ctx = {home_place} if home_place else set()
+    ctx |= index.chained(pairs)
     resolved = _resolve_all(index, found, ctx)
-    # The provinces the article is anchored in: the home place's and those of provinces, cities and
-    # districts named in full.  A street elsewhere that nothing around it supports is more often a
-    # namesake or a typo (广州路街道 for 广中路街道 in a Shanghai article) than a real mention.
-    anchors = {home_place[:2]} if home_place else set()
-    anchors.update(c.code[:2] for c in resolved.values() if c.need == NEED_NONE and len(c.code) <= 6)
+    # A place written right after another is inside it (北海街道西湖社区): one not even in the same
+    # district, like 北环路街道明珠社区 read as a 明珠社区 of the home district, is a namesake.  Within
+    # a district it may be an older text (稽山街道渡东社区 before 渡东 moved to 塔山街道 in 2018).
+    for outer, inner in pairs:
+        if outer in resolved and inner in resolved:
+            a, b = resolved[outer].code[:6], resolved[inner].code
+            if len(b) > len(a) and not b.startswith(a):
+                del resolved[inner]
+    # The provinces the article is anchored in: those of the provinces, cities and districts it
+    # names in full.  A street elsewhere that nothing around it supports is more often a namesake
+    # or a typo (广州路街道 for 广中路街道 in a Shanghai article) than a real mention.
+    anchors = {c.code[:2] for c in resolved.values() if c.need == NEED_NONE and len(c.code) <= 6}
     counts: Counter[str] = Counter()
     for value, cand in resolved.items():
         if anchors and cand.code[:2] not in anchors:
@@ -360,7 +455,7 @@ def infer_home_place(source_name: str) -> str | None:
     if not source_name:
         return None
     index = _get_index()
-    values = list(index.find(source_name))
+    values = list(index.find(source_name)[0])
     if not values:
         return None
     chosen: dict[int, str] = {}

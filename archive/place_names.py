@@ -25,13 +25,25 @@ _ETHNIC_BARE = tuple(e for e in ETHNIC if len(e) >= 2)
 
 # Suffixes stripped to get a short form, per level, longest first within a level.
 _AUTONOMOUS = ("自治区", "自治州", "自治县", "自治旗")
-_PLAIN_KIND = {"自治区": "区", "自治州": "州", "自治县": "县", "自治旗": "旗", "民族乡": "乡", "民族镇": "镇", "民族苏木": "苏木"}
+_PLAIN_KIND = {
+    "自治区": "区",
+    "自治州": "州",
+    "自治县": "县",
+    "自治旗": "旗",
+    "民族乡": "乡",
+    "民族镇": "镇",
+    "民族苏木": "苏木",
+}
 SUFFIXES = {
     "province": ("自治区", "省", "市"),
     "city": ("自治州", "地区", "市", "盟"),
     "district": ("自治县", "自治旗", "新区", "林区", "特区", "区", "县", "市", "旗"),
-    "street": ("街道办事处", "民族苏木", "民族乡", "民族镇", "办事处", "街道", "地区", "苏木", "镇", "乡"),
+    # Not 办事处 alone: 庆北办事处 is rare in text and 定襄县居民办事处 would give 居民.
+    "street": ("街道办事处", "民族苏木", "民族乡", "民族镇", "街道", "地区", "苏木", "镇", "乡"),
 }
+# A street's short form ending like this names a road or a community, not the street: 五一路街道
+# → 五一路 is the road, 朝阳社区街道 → 朝阳社区 looks like a community.
+_NOT_A_STREET_SHORT_FORM = ("社区", "村", "路", "街", "道", "巷")
 # A street with one of these suffixes is an ordinary 乡级 division; the rest are 开发区, 农场,
 # 监狱, 管委会 … whose names are often plain phrases (经济开发区, 社区建设办公室).
 STANDARD_STREET_SUFFIXES = ("街道", "镇", "乡", "苏木", "地区", "办事处")
@@ -67,7 +79,14 @@ STOPLIST = frozenset(
     友爱 化成 开张 会展 收成 大义 前路 车道 晴朗 中庸 高楼 伶俐 锦绣 前卫 酒后 大水 和睦 常理 一元 协和
     农林 落水 铁塔 跃进 国庆 种田 八日 良田 常胜 东起 文教 民建 维新 凯旋 宝藏 青草 小站 镇子 山前 山后
     东段 西段 十字 公会 温水 水边 百合 小溪 大洞 花丛 天平 安民 东来 小楼 湖上 水田 平房 园艺 化作 三口
-    久仰 电厂 公馆 马场 铜矿 铁矿 磷矿 果园 竹林 竹园 花木 状元 学士 天文 大盘
+    久仰 电厂 公馆 马场 铜矿 铁矿 磷矿 果园 竹林 竹园 花木 状元 学士 天文 大盘 双城 江南 居民 长江 爱国
+    东北 南北 西北 西南 东南 英雄 太阳 海洋 桃花 大桥 黄河 春秋 建国 江湖 大街 棋盘 日月 火箭 治安 山水
+    高山 狮子 大海 山坡 中东 福利 云集 山河 牌坊 西门 南门 北门 东门 葫芦 清风 山洞 都城 珍珠 海湾 核桃
+    葡萄 下山 山寨 红花 新高 板栗 大山 山口 泉水 江河 大河 大湖 大江 武术 石桥 石子 火星 菊花 热水 荷花
+    槐树 树皮 关口 潮水 浅水 喇叭 燕子 岩洞 黄花 杨柳 芝麻 商家 星火 桥墩 银河 硅谷 冷水 炮台 海岛 河畔
+    夕阳 山庄 沙子 河鱼 荔枝 猛虎 千金 柳树 铁匠 骏马 亭子 海浪 枸杞 篱笆 香水 河滩 柏树 大坝 云梯 彩云
+    朝霞 河堤 木耳 石榴 金鸡 兵营 菩提 象棋 漩涡 浮桥 西郊 东郊 南郊 北郊 凉水 小院 祖庙 野马 奋进 拥军
+    拥政 甲子 大巴 新农 前所 五矿 小院 李子 玉带 罗汉 天池 太极 庙宇 鸳鸯 骆驼 丛林 仙人 仙女 观音 灵芝
     """.split()
 )
 
@@ -121,6 +140,8 @@ def short_forms(name: str, level: str) -> list[str]:
         elif len(stem) >= 2:
             forms.append(stem)
         break
+    if level == "street":
+        forms = [f for f in forms if not f.endswith(_NOT_A_STREET_SHORT_FORM)]
     return forms
 
 

@@ -34,7 +34,11 @@ _TIME = r"(?:[T\s]*(?P<hh>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<ss>\d{2})(?:\.
 _OFFSET = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 _NUMERIC = r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
 _CHINESE = r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
-_CN_NUMERALS = r"(?P<y>[〇零○Ｏ一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})[日号]"
+_CN_NUMERALS = (  # 二〇一八年九月十一日
+    r"(?P<y>[〇零○Ｏ一二三四五六七八九]{4})年"
+    r"(?P<m>[一二三四五六七八九十]{1,2})月"
+    r"(?P<d>[一二三四五六七八九十]{1,3})[日号]"
+)
 
 _NUMERIC_RE = re.compile(_NUMERIC + _TIME + _OFFSET)
 _CHINESE_RE = re.compile(_CHINESE + r"(?:\s*(?P<hh>\d{1,2})[:：时](?P<mi>\d{2})分?(?:[:：](?P<ss>\d{2})秒?)?)?")

@@ -3,8 +3,8 @@
 Exact: a SHA-256 of the text with whitespace and punctuation removed.
 
 Near: an article is cut into clauses (the text between punctuation marks).  Its few longest
-clauses are its *anchors*, stored in an indexed table: an earlier article sharing an anchor is a
-candidate, and a candidate is a near-duplicate when the clauses the two share make up at least
+clauses are its *anchors*, stored in an indexed table: an earlier article sharing two anchors is
+a candidate, and a candidate is a near-duplicate when the clauses the two share make up at least
 ``MIN_SIMILARITY`` of their text (Jaccard similarity weighted by clause length).  The same
 article with other residue around it, lightly edited, or re-published by another account stays
 above the threshold; two articles that merely quote the same sentence do not.
@@ -18,7 +18,7 @@ import re
 ANCHORS = 4
 MIN_ANCHOR_CHARS = 8
 MIN_SIMILARITY = 0.8
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 10
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 _CLAUSES = re.compile(r"[。！？；，、：,.!?;:“”\"‘’'《》〈〉（）()【】\[\]…—\-\s\u3000]+")

@@ -96,6 +96,7 @@ def parse_dump_text(text: str) -> ArticleFields:
     if not lines:
         return ArticleFields(title="", body="", published=None)
     title = lines[0]
+    lines = _split_inline_labels(lines)
     header = _read_header(lines)
     body_lines = lines[header.body_start :]
     if body_lines and match_key(body_lines[0]) == match_key(title):
@@ -111,6 +112,21 @@ def parse_dump_text(text: str) -> ArticleFields:
         account_description=header.description,
         reprint_note=find_reprint_note(paragraphs),
     )
+
+
+_INLINE_LABEL = re.compile(r"(微信号|功能介绍)\s*[：:]?\s*(\S.*)")
+
+
+def _split_inline_labels(lines: list[str]) -> list[str]:
+    """Put "微信号：yuechengZG" (label and value on one line) on two lines, as most dumps have them."""
+    head = lines[: 1 + _HEADER_SPAN]
+    if not any(line.startswith(("微信号", "功能介绍")) for line in head):
+        return lines
+    expanded: list[str] = []
+    for line in head:
+        match = _INLINE_LABEL.fullmatch(line)
+        expanded.extend(match.groups() if match else (line,))
+    return expanded + lines[len(head) :]
 
 
 @dataclass

@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass
 
 from .dump import INVALID, OK, TRUNCATED, decode_dump_literal, parse_dump_text, scan_dump_line
+from .fields import ArticleFields
 from .html_article import parse_html_article
 from .htmltext import parse_html
 from .jsonl import parse_json_record
 from .records import DUMP, HTML, JSONL, WECHAT_HTML, RawRecord
+from .text import fix_surrogates
 from .wechat_html import NoticePage, parse_wechat_page
 
 # The Article model's column sizes.
@@ -73,7 +75,7 @@ def _decode_dump(raw: str) -> str:
         raise RecordRejected("invalid_literal", f"The text:'…' literal cannot be decoded: {exc}.") from exc
 
 
-def _parse_json(record: RawRecord):
+def _parse_json(record: RawRecord) -> ArticleFields:
     data = record.data
     if data is None:
         try:
@@ -89,7 +91,7 @@ def _parse_json(record: RawRecord):
         raise RecordRejected(reason, f"The record's text value is a broken text:'…' literal: {exc.args[0]}.") from exc
 
 
-def _parse_page(record: RawRecord):
+def _parse_page(record: RawRecord) -> ArticleFields:
     try:
         root = parse_html(record.raw)
     except ValueError as exc:
@@ -107,22 +109,21 @@ def _parse_page(record: RawRecord):
         raise RecordRejected(notice.reason, message) from notice
 
 
-def _finish(fields, record: RawRecord) -> ParsedArticle:
-    title, body = fields.title.strip(), fields.body.strip()
-    if not title and not body:
+def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
+    for name in ("title", "body", "source_name", "account_id", "account_description", "original_url", "reprint_note"):
+        setattr(fields, name, fix_surrogates(getattr(fields, name).strip()))
+    if not fields.title and not fields.body:
         raise RecordRejected("no_content", f"The {record.format} record has neither a title nor any article text.")
-    if not title:
-        title = body.split("\n", 1)[0][:60]
     return ParsedArticle(
-        title=_cap(title, _MAX_TITLE),
-        body=body,
+        title=_cap(fields.title, _MAX_TITLE) or _cap(fields.body.split("\n", 1)[0], 60),
+        body=fields.body,
         published=fields.published,
         source_name=_cap(fields.source_name, _MAX_SOURCE),
-        account_id=_cap(getattr(fields, "account_id", ""), _MAX_ACCOUNT_ID),
-        account_description=getattr(fields, "account_description", ""),
-        original_url=fields.original_url if len(getattr(fields, "original_url", "")) <= _MAX_URL else "",
+        account_id=_cap(fields.account_id, _MAX_ACCOUNT_ID),
+        account_description=fields.account_description,
+        original_url=fields.original_url if len(fields.original_url) <= _MAX_URL else "",
         reprint_note=_cap(fields.reprint_note, _MAX_REPRINT),
-        title_only=not body,
+        title_only=not fields.body,
     )
 
 

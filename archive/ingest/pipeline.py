@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from archive import geotag as geotagging
@@ -279,11 +280,15 @@ def find_duplicate(exact: str, body: str, anchors: list[int]) -> Article | None:
     """Return the canonical article this text duplicates, exactly or nearly, if any."""
     match = Article.objects.filter(content_hash=exact).order_by("pk").first()
     if match is None and anchors:
+        # A near-duplicate shares most of the longest clauses; asking for two of them keeps
+        # articles that merely quote one common sentence out of the candidates.
         candidate_ids = (
             ArticleAnchor.objects.filter(value__in=anchors)
-            .order_by("article_id")
-            .values_list("article_id", flat=True)
-            .distinct()[: dedupe.MAX_CANDIDATES]
+            .values("article_id")
+            .annotate(shared=Count("id"))
+            .filter(shared__gte=min(2, len(anchors)))
+            .order_by("-shared", "article_id")
+            .values_list("article_id", flat=True)[: dedupe.MAX_CANDIDATES]
         )
         mine = dedupe.clauses(body)
         for candidate in Article.objects.filter(pk__in=list(candidate_ids)).order_by("pk").only("pk", "body"):

@@ -139,10 +139,10 @@ class _FileReader:
         first_line = stripped.split("\n", 1)[0].strip()
         if is_dump_line(first_line):
             yield from self._single_as_file(self._lines(DUMP))
-        elif first_line in ("{", "[") or stripped.startswith("["):
-            yield from self._json_document()
-        elif stripped.startswith("{"):
-            yield from self._lines(JSONL)
+        elif stripped.startswith(("{", "[")):
+            # A first line that is a whole object means JSON Lines; otherwise try one JSON document.
+            lines = stripped.startswith("{") and _is_json(first_line)
+            yield from self._lines(JSONL) if lines else self._json_document()
         elif _HTML_START.match(stripped) or _HTML_ANYWHERE.search(text_head):
             yield from self._html()
         else:
@@ -340,27 +340,29 @@ class _FileReader:
         return None
 
     def _json_document(self) -> Iterator[RawRecord | Rejected]:
-        """Read a file that is one JSON document (an object, or an array of objects)."""
-        data, size = self._read_whole()
-        if size > self.limit:
-            yield self._too_large(data, size)
-            return
-        text = self._decode_line(data)
-        if text is None:
-            yield self.reject("file", "undecodable", "The file is neither UTF-8 nor GB18030 text.", raw_size=size)
-            return
+        """Read a file that is one JSON document (an object, or an array of objects).
+
+        When it is not (too big, or not valid as a whole), it is JSON Lines with a broken first
+        line: read it line by line, so only that line is rejected.
+        """
+        with self._open() as stream:
+            data = stream.read(self.limit + 1)
+        if data.startswith(_UTF8_BOM):
+            data = data[len(_UTF8_BOM) :]
+        text = self._decode_line(data) if len(data) <= self.limit else None
         try:
-            document = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            yield self.reject("file", "invalid_json", f"The file is not valid JSON: {exc}.", raw=text, raw_size=size)
+            document = json.loads(text) if text is not None else None
+        except (ValueError, RecursionError):
+            document = None
+        if not isinstance(document, dict | list):
+            yield from self._lines(JSONL)
             return
+        size = len(data)
         if isinstance(document, dict):
             yield RawRecord(self.name, "file", JSONL, text, document)
             return
-        if not isinstance(document, list):
-            message = f"The file is JSON but holds a {type(document).__name__}, not objects."
-            yield self.reject("file", "not_an_object", message, raw=text, raw_size=size)
-            return
+        if not document:
+            yield self.reject("file", "no_content", "The file is an empty JSON array.", raw=text, raw_size=size)
         for number, item in enumerate(document, 1):
             position = f"record {number}"
             raw = json.dumps(item, ensure_ascii=False)
@@ -369,6 +371,14 @@ class _FileReader:
             else:
                 message = f"{position} is not a JSON object (a {type(item).__name__})."
                 yield self.reject(position, "not_an_object", message, raw=raw, raw_size=len(raw.encode()))
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 class _GuardedGzip(gzip.GzipFile):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_ISSUE = r"(?:\s*\d{4}\s*年)?(?:\s*第\s*\d+\s*期|\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\s*\d{1,2}\s*月)?(?:\s*[（(]?第\s*\d+\s*版[）)]?)?"
+_ISSUE = (
+    r"(?:\s*\d{4}\s*年)?"
+    r"(?:\s*第\s*\d+\s*期|\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\s*\d{1,2}\s*月)?"  # 第8期, 9月3日, 9月
+    r"(?:\s*[（(]?第\s*\d+\s*版[）)]?)?"  # 第2版
+)
 _PUBLICATION = r"《[^《》\n]{1,30}》(?:杂志|日报|报|周刊|期刊)?"
 # "《共产党员》2018年第8期刊登了…", "近日，《人民日报》头版刊发…": the note is the publication and issue.
 _PRINTED_IN = re.compile(

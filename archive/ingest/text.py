@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-# Zero-width characters carry nothing a reader sees; they only break matching.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Zero-width and control characters carry nothing a reader sees; they only break matching (and
+# a NUL breaks some databases).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A space after a full stop inside one line is a paragraph break the HTML-to-text pass lost
 # (Chinese never puts a space after 。！？), e.g. "兼职？\xa0实则不然".
 _LOST_BREAK = re.compile(r"([。！？][”’」』）)]?)\s+(?=\S)")
@@ -62,6 +64,16 @@ def match_key(line: str) -> str:
 
 def _full_width(match: re.Match[str]) -> str:
     return _KEY_WIDTH[match.group()]
+
+
+def fix_surrogates(text: str) -> str:
+    """Join escaped surrogate pairs (\\ud83d\\ude00 in a dump) into their character; replace lone ones.
+
+    A lone surrogate cannot be encoded as UTF-8, so the database would refuse the whole article.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def cjk_count(text: str) -> int:

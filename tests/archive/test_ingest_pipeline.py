@@ -46,8 +46,12 @@ def test_seed_becomes_a_clean_geotagged_article(test_data):
     assert article.body.endswith("导致党员们缺少组织活动的空白。")
     assert article.reprint_note == "《共产党员》2018年第8期"
     assert article.raw == seed_text(test_data)
-    for residue in ("赞赏", "好看", "first_sceen__time", "网络异常", "知道了", "已推荐到看一看"):
+    paragraphs = article.body.split("\n\n")
+    for residue in ("赞赏", "好看", "知道了", "阅读", "取消", "发送"):
+        assert residue not in paragraphs  # UI words as lines of their own are gone …
+    for residue in ("first_sceen__time", "网络异常", "已推荐到看一看", "长按二维码", "document.getElementById"):
         assert residue not in article.body
+    assert "真正根据票决知道了居民最主要的需求。" in article.body  # … but not from the article's sentences
     places = {(p.name, p.code) for p in article.places.all()}
     assert places == {
         ("绍兴市", "3306"),

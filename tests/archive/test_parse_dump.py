@@ -142,7 +142,9 @@ def test_dump_without_an_account_block_keeps_title_date_and_body():
 
 
 def test_residue_lines_injected_mid_body_are_removed_and_the_body_kept(seed):
-    injected = "\\n 阅读原文 \\n好看\\n 长按识别二维码关注我们 \\n赞赏\\n在看 12\\n预览时标签不可点\\n扫码关注越城组工\\n"
+    injected = (
+        "\\n 阅读原文 \\n好看\\n 长按识别二维码关注我们 \\n赞赏\\n在看 12\\n预览时标签不可点\\n扫码关注越城组工\\n"
+    )
     keep = "\\n社区开展全民阅读活动，居民扫码进行登记后参加。\\n"
     variant = seed.replace("兼职？\\xa0", "兼职？" + injected + keep, 1)
     body = dump(variant).body
@@ -205,3 +207,32 @@ def test_parsing_a_seed_sized_record_takes_well_under_a_millisecond(seed):
         dump(seed)
     per_record = (time.perf_counter() - started) / rounds
     assert per_record < 0.005  # ~0.35 ms measured; 5 ms leaves room for slow CI machines
+
+
+def test_labels_on_one_line_with_their_values_are_read():
+    raw = "text:" + repr("标题\n越城组工\n微信号：yuechengZG\n功能介绍：政策咨询、信息发布\n2018-09-11\n正文第一句。")
+    article = dump(raw)
+    assert (article.source_name, article.account_id) == ("越城组工", "yuechengZG")
+    assert (article.account_description, article.published, article.body) == (
+        "政策咨询、信息发布",
+        dt.date(2018, 9, 11),
+        "正文第一句。",
+    )
+
+
+def test_byline_with_a_date_under_the_title_gives_the_date():
+    article = dump("text:" + repr("标题\n原创 张三 越城组工 2018-09-11 10:30\n正文第一句。\n阅读 1234"))
+    assert (article.published, article.body) == (dt.date(2018, 9, 11), "正文第一句。")
+
+
+def test_jsonl_text_with_a_cut_off_dump_literal_is_rejected():
+    data = {"text": "text:'标题\\n正文没有结尾"}
+    with pytest.raises(RecordRejected) as caught:
+        parse_record(RawRecord("feed.jsonl", "line 1", JSONL, json.dumps(data, ensure_ascii=False), data))
+    assert caught.value.reason == "truncated_literal"
+
+
+def test_escaped_surrogate_pairs_become_characters_and_lone_ones_are_replaced():
+    article = dump("text:'标题\\n点赞\\ud83d\\udc4d为社区工作者。坏字符\\ud800在此。\\x00'")
+    assert article.body == "点赞👍为社区工作者。坏字符\ufffd在此。"
+    article.body.encode("utf-8")  # storable: no lone surrogate left

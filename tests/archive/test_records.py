@@ -285,3 +285,17 @@ def test_truncated_gzip_keeps_the_records_before_the_cut_and_reports_where(test_
 def test_file_named_gz_without_gzip_data_is_corrupt_gzip(test_data, tmp_path):
     shutil.copy(test_data / "seed.txt", tmp_path / "seed.txt.gz")
     rejection(only(tmp_path / "seed.txt.gz"), "corrupt_gzip")
+
+
+def test_jsonl_with_a_broken_first_line_rejects_only_that_line(tmp_path):
+    (tmp_path / "feed.jsonl").write_text('{"title": "一", \n{"title": "二"}\n{"title": "三"}\n', encoding="utf-8")
+    first, *rest = read(tmp_path / "feed.jsonl")
+    rejection(first, "invalid_json", "line 1")
+    assert [r.data["title"] for r in rest] == ["二", "三"]
+
+
+def test_pretty_printed_json_object_is_one_record_not_a_rejection_per_line(tmp_path):
+    document = {"title": "府山街道", "body": "第一段。\n第二段。", "date": "2021-06-11"}
+    (tmp_path / "one.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    record = only(tmp_path / "one.json")
+    assert (record.position, record.data) == ("file", document)

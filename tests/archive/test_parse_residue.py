@@ -1,0 +1,118 @@
+"""What counts as page residue, and what is article text even when it uses the same words."""
+
+import pytest
+
+from archive.ingest.reprint import find_reprint_note
+from archive.ingest.residue import drop_script, drop_site_chrome, drop_wechat_residue, is_wechat_residue
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "赞赏",
+        "长按二维码向我转账",
+        "受苹果公司新规定影响，微信 iOS 版的赞赏功能被关闭，可通过二维码转账支持公众号。",
+        "阅读",
+        "阅读 10万+",
+        "在看 12",
+        "好看",
+        "阅读原文",
+        "已推荐到看一看",
+        "分享你的想法...",
+        "网络异常,请稍后重试",  # half-width comma: matched all the same
+        "知道了",
+        "最多200字，当前共字",
+        "已取消，“好看”想法已同步删除",
+        "微信扫一扫关注该公众号",
+        "喜欢此内容的人还喜欢",
+        "预览时标签不可点",
+        "投诉",
+        "写留言",
+        "长按识别二维码关注我们",
+        "扫码关注越城组工",
+        "点击上方蓝字关注我们",
+        "▼",
+        "- END -",
+        "推荐阅读：绥德交警：8月1日起，专项整治电动车",
+    ],
+)
+def test_wechat_ui_lines_are_residue(line):
+    assert is_wechat_residue(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "社区开展全民阅读活动，居民踊跃参加。",
+        "真正根据票决知道了居民最主要的需求。",
+        "市民可扫描二维码进行预约登记",
+        "居民扫码进行登记后方可进入小区。",
+        "大家都说好看。",
+    ],
+)
+def test_sentences_using_ui_words_are_not_residue(line):
+    assert not is_wechat_residue(line)
+
+
+def test_list_of_other_articles_after_its_heading_is_dropped_until_prose_resumes():
+    lines = [
+        "正文最后一句。",
+        "喜欢此内容的人还喜欢",
+        "越城区召开党建工作会",
+        "府山街道：老旧小区焕新颜",
+        "越城组工",
+        "这是一段很长的正文，说明了列表已经结束，而文章的文字又回来了，所以应当保留。",
+    ]
+    assert drop_wechat_residue(lines) == [lines[0], lines[-1]]
+
+
+def test_account_name_is_dropped_only_where_it_stands_among_residue():
+    lines = ["越城组工", "正文一句。", "继续滑动看下一个", "越城组工", "轻触阅读原文"]
+    assert drop_wechat_residue(lines, names=["越城组工"]) == ["越城组工", "正文一句。"]
+
+
+def test_script_blocks_are_dropped_and_prose_after_them_kept():
+    lines = [
+        "var first_sceen__time = (+new Date());",
+        "if (\"\" == 1 && document.getElementById('js_content')) {",
+        "document.getElementById('js_content').addEventListener(\"selectstart\",function(e){ e.preventDefault(); });",
+        "}",
+        "(function(){",
+        "link.rel = 'stylesheet';",
+        "})();",
+        "2.婚俗综合改革(催生“甜蜜经济”新业态)入选省“五十百千”试点;",
+        "3.入选(省级)试点",
+    ]
+    assert drop_script(lines) == lines[-2:]
+
+
+def test_site_chrome_lines_go_and_the_header_metadata_only_above_the_text():
+    lines = [
+        "您当前的位置:首页>>新闻中心>>内容",
+        "标题",
+        "来源: 发布时间:2020-04-11",
+        "浏览量:",
+        "字号：大 中 小",
+        "4月11日上午,区委书记王迎波带队开展城市社区治理工作观摩活动,区委副书记黄东明参加观摩。",
+        "时间：2020年4月11日上午九点",  # in the text: an event's time, not page metadata
+        "【打印本页】【关闭窗口】",
+        "[打印此页] [关闭本页]",
+    ]
+    assert drop_site_chrome(lines, "标题") == [lines[5], lines[6]]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "note"),
+    [
+        (["《共产党员》2018年第8期刊登了《搭好“五星”台》，全文如下：……"], "《共产党员》2018年第8期"),
+        (["近日，《人民日报》头版刊发文章，介绍了越城区的做法。"], "《人民日报》"),
+        (["正文。", "（来源：新华社）"], "新华社"),
+        (["来源:绍兴日报", "正文。"], "绍兴日报"),
+        (["本文转载自越城发布，有删节。"], "越城发布"),
+        (["正文。", "原载《学习时报》2018年9月3日第2版"], "《学习时报》2018年9月3日第2版"),
+        (["资金来源于区财政拨款，专款专用。"], ""),
+        (["府山街道组织居民开展消防演练。"], ""),
+    ],
+)
+def test_reprint_note_is_read_from_the_first_or_last_paragraphs(paragraphs, note):
+    assert find_reprint_note(paragraphs) == note
