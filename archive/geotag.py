@@ -3,16 +3,21 @@
 Public functions: ``geotag(text, *, home_place=None) -> dict[str, int]`` (place code → mention
 count), ``infer_home_place(source_name) -> str | None`` (a place code) and ``reset_cache()``.
 
-How it works: one Aho-Corasick automaton over every form of every place name (official names,
-short forms such as 越城 for 越城区, ``XX社区`` / ``XX村`` for communities) finds the
-leftmost-longest, non-overlapping mentions, so 幕府山街道 is never read as 府山街道.  Each form
-maps to its candidate places.  A candidate is scored against the *context*: the home place and
-the places already resolved in the same text, by how close their codes are (a code's prefix gives
-its ancestors).  A form is tagged only when exactly one candidate is both confirmed enough for
-its kind (a short form needs its city or district around it, a community its street or district)
-and closer to the context than every other candidate; otherwise it stays untagged rather than
-guessed.  Resolved places join the context and the text is resolved again, so a district named in
-full can confirm its streets' short forms and a street its communities.
+How it works:
+
+* One Aho-Corasick automaton over every form of every place name (official names, short forms
+  such as 越城 for 越城区, ``XX社区`` / ``XX村`` for communities, see ``archive.place_names``) finds
+  the leftmost-longest, non-overlapping mentions, so 幕府山街道 is never read as 府山街道.
+* A short form is dropped where it is part of something else: a road, river or park (越城路,
+  竹竿河), or an everyday word crossing its edge (现代化 over 代化镇's 代化, 党建平台 over 建平).
+* Each form maps to its candidate places, scored against the *context* (the home place and the
+  places resolved in the same text) by how close their codes are: a code's prefix gives its
+  ancestors.  A form is tagged only when one candidate is both confirmed enough for its kind (a
+  short form needs its city or district around it, a community its street or district) and
+  closer to the context than every other; otherwise it stays untagged rather than guessed.
+* Resolution runs in rounds, each using the last round's places, so a district named in full
+  confirms its streets' short forms, and those streets their communities.
+* Last, streets in provinces the text does not otherwise name are dropped when it names some.
 """
 
 from __future__ import annotations

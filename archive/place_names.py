@@ -8,7 +8,7 @@ from __future__ import annotations
 # Rows of the gazetteer that group counties but are not places anyone names in text.
 PSEUDO_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
-# The 55 minority nationalities, longest first so 土家 is tried before 土.
+# The 55 minority nationalities (and 各, as in 龙胜各族自治县), longest first so 土家 is tried before 土.
 ETHNIC = tuple(
     sorted(
         (
@@ -50,7 +50,8 @@ STANDARD_STREET_SUFFIXES = ("街道", "镇", "乡", "苏木", "地区", "办事�
 
 # Forms never matched: short forms (and a few full names) that are ordinary words far more often
 # than they are places, so even a confirming context would mostly produce false positives.
-# Chosen from the forms the gazetteer generates that are common words in jieba's dictionary.
+# Chosen by hand from the forms the gazetteer generates that are frequent words in jieba's
+# dictionary (the everyday ones: 发展, 建设, 代化 is handled by the word-edge check instead).
 STOPLIST = frozenset(
     """
     城区 郊区 矿区 新区 开发区 社区 街道 经济开发区 高新区 工业园 工业区 解放区 原种场 园艺场 农场
@@ -105,17 +106,16 @@ COMMUNITY_STOPLIST = frozenset(
 
 def _strip_ethnic(stem: str) -> str:
     """Drop trailing nationality names (…土家族苗族 → …) while at least two characters remain."""
-    while True:
+    stripped = True
+    while stripped:
+        stripped = False
         for ethnic in ETHNIC:
-            for tail in (ethnic + "族", *((ethnic,) if ethnic in _ETHNIC_BARE else ())):
-                if stem.endswith(tail) and len(stem) - len(tail) >= 2:
-                    stem = stem[: -len(tail)]
-                    break
-            else:
-                continue
-            break
-        else:
-            break
+            tails = (ethnic + "族", ethnic) if ethnic in _ETHNIC_BARE else (ethnic + "族",)
+            tail = next((t for t in tails if stem.endswith(t) and len(stem) - len(t) >= 2), None)
+            if tail:
+                stem = stem[: -len(tail)]
+                stripped = True
+                break
     # 东乡族自治县, 互助土族自治县: only 族 is left to drop.
     if stem.endswith("族") and len(stem) >= 3:
         stem = stem[:-1]

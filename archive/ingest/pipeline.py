@@ -19,11 +19,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from archive import geotag as geotagging
-from archive.models import Article, ArticlePlace, IngestRejection, IngestRun, Place, ArticleAnchor, Source
+from archive.models import Article, ArticleAnchor, ArticlePlace, IngestRejection, IngestRun, Place, Source
 
 from . import dedupe
 from .parse import ParsedArticle, RecordRejected, parse_record
@@ -137,7 +136,7 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record) ->
     if not batch:
         return
     with transaction.atomic():
-        outcomes = [ingester.ingest(item) for item in batch]
+        outcomes = ingester.ingest_batch(batch)
         IngestRun.objects.filter(pk=ingester.run.pk).update(
             records=summary.records + len(outcomes),
             stored=summary.stored + sum(o.status == STORED for o in outcomes),
@@ -174,78 +173,237 @@ def _finish(run: IngestRun, summary: Summary, status: str) -> None:
     run.save()
 
 
+@dataclass
+class _Pending:
+    """A parsed record on its way to becoming an article."""
+
+    index: int  # position in the batch
+    record: RawRecord
+    parsed: ParsedArticle
+    raw_hash: str
+    content_hash: str
+    anchors: list[int]
+    clauses: set[str] | None = None
+    article: Article | None = None
+    duplicate_of: _Pending | None = None  # a canonical article stored earlier in the same batch
+
+    def clause_set(self) -> set[str]:
+        if self.clauses is None:
+            self.clauses = dedupe.clauses(self.parsed.body)
+        return self.clauses
+
+
 class _Ingester:
-    """Turn records into rows, remembering sources across one run."""
+    """Turn batches of records into rows, with few queries a batch, remembering sources and places."""
 
     def __init__(self, run: IngestRun):
         self.run = run
         self.sources: dict[tuple[str, str], Source] = {}
+        self._place_ids: dict[str, int] | None = None
+        self._place_codes: dict[int, str] | None = None
+        self._rejections: list[IngestRejection] = []
 
-    def ingest(self, item: RawRecord | Rejected) -> Outcome:
-        if isinstance(item, Rejected):
-            return self.reject(item.path, item.position, item.reason, item.message, item.raw, item.raw_size)
-        raw_hash = hashlib.sha256(item.raw.encode("utf-8", "surrogatepass")).hexdigest()
-        existing = Article.objects.filter(raw_hash=raw_hash).only("pk").first()
-        if existing:
-            return Outcome(UNCHANGED, item.path, item.position, existing)
-        try:
-            parsed = parse_record(item)
-        except RecordRejected as exc:
-            return self.reject_record(item, exc.reason, exc.message)
-        except Exception as exc:  # a parser bug must not stop the batch; the record is kept
-            log.exception("parsing %s %s failed", item.path, item.position)
-            detail = "".join(traceback.format_exception_only(exc)).strip()
-            return self.reject_record(item, "parse_error", f"The parser failed on this record: {detail}")
+    # --- the batch ---------------------------------------------------------------------------
+
+    def ingest_batch(self, items: list[RawRecord | Rejected]) -> list[Outcome]:
+        """Ingest a batch inside the caller's transaction; return one outcome per item, in order."""
         try:
             with transaction.atomic():
-                article = self.store(item, parsed, raw_hash)
-        except Exception as exc:
-            log.exception("storing %s %s failed", item.path, item.position)
+                return self._ingest_batch(items)
+        except Exception:
+            # Something in the batch broke a bulk write: redo it record by record so that only
+            # the record at fault is rejected and the rest still land.
+            log.exception("batch write failed; retrying record by record")
+            self.sources.clear()  # sources created in the rolled-back batch are gone
+            outcomes = []
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        outcomes.extend(self._ingest_batch([item]))
+                except Exception as exc:
+                    self.sources.clear()
+                    self._rejections = []
+                    detail = "".join(traceback.format_exception_only(exc)).strip()
+                    message = f"Storing this record failed: {detail}"
+                    outcomes.append(self.reject_record(item, "store_error", message))
+                    IngestRejection.objects.bulk_create(self._rejections)
+            return outcomes
+
+    def _ingest_batch(self, items: list[RawRecord | Rejected]) -> list[Outcome]:
+        outcomes: list[Outcome | None] = [None] * len(items)
+        self._rejections: list[IngestRejection] = []
+        records = {i: item for i, item in enumerate(items) if isinstance(item, RawRecord)}
+        for i, item in enumerate(items):
+            if isinstance(item, Rejected):
+                outcomes[i] = self.reject(item.path, item.position, item.reason, item.message, item.raw, item.raw_size)
+
+        raw_hashes = {i: hashlib.sha256(r.raw.encode("utf-8", "surrogatepass")).hexdigest() for i, r in records.items()}
+        stored = dict(Article.objects.filter(raw_hash__in=set(raw_hashes.values())).values_list("raw_hash", "pk"))
+        pending: list[_Pending] = []
+        seen: set[str] = set()
+        for i, record in records.items():
+            raw_hash = raw_hashes[i]
+            if raw_hash in stored or raw_hash in seen:
+                outcomes[i] = Outcome(UNCHANGED, record.path, record.position)
+                continue
+            seen.add(raw_hash)
+            parsed = self.parse(record)
+            if isinstance(parsed, Outcome):
+                outcomes[i] = parsed
+                continue
+            content = dedupe.content_hash(parsed.title, parsed.body)
+            pending.append(_Pending(i, record, parsed, raw_hash, content, dedupe.anchors(parsed.body)))
+
+        if pending:
+            self.store(pending)
+            for p in pending:
+                status = DUPLICATE if p.article.duplicate_of_id else STORED
+                outcomes[p.index] = Outcome(status, p.record.path, p.record.position, p.article)
+        IngestRejection.objects.bulk_create(self._rejections)
+        return outcomes
+
+    def parse(self, record: RawRecord) -> ParsedArticle | Outcome:
+        try:
+            return parse_record(record)
+        except RecordRejected as exc:
+            return self.reject_record(record, exc.reason, exc.message)
+        except Exception as exc:  # a parser bug must not stop the batch; the record is kept
+            log.exception("parsing %s %s failed", record.path, record.position)
             detail = "".join(traceback.format_exception_only(exc)).strip()
-            return self.reject_record(item, "store_error", f"Storing this record failed: {detail}")
-        status = DUPLICATE if article.duplicate_of_id else STORED
-        return Outcome(status, item.path, item.position, article)
+            return self.reject_record(record, "parse_error", f"The parser failed on this record: {detail}")
+
+    def store(self, pending: list[_Pending]) -> None:
+        """Write the batch's articles with their duplicate links, anchors and places."""
+        self.link_duplicates(pending)
+        for p in pending:
+            parsed, record = p.parsed, p.record
+            p.article = Article(
+                title=parsed.title[:500],
+                body=parsed.body,
+                published=parsed.published,
+                source=self.source_for(parsed),
+                original_url=parsed.original_url[:2000],
+                reprint_note=parsed.reprint_note[:300],
+                title_only=parsed.title_only,
+                raw=record.raw,
+                raw_format=record.format,
+                raw_hash=p.raw_hash,
+                content_hash=p.content_hash,
+                duplicate_of_id=p.duplicate_of if isinstance(p.duplicate_of, int) else None,
+                ingest_run=self.run,
+                source_file=record.path[:1000],
+                source_position=record.position[:50],
+            )
+        # Canonical articles first, so that duplicates of them in this batch can point at their ids.
+        firsts = [p for p in pending if not isinstance(p.duplicate_of, _Pending)]
+        Article.objects.bulk_create([p.article for p in firsts])
+        seconds = [p for p in pending if isinstance(p.duplicate_of, _Pending)]
+        for p in seconds:
+            p.article.duplicate_of_id = p.duplicate_of.article.pk
+        Article.objects.bulk_create([p.article for p in seconds])
+
+        ArticleAnchor.objects.bulk_create(
+            ArticleAnchor(article_id=p.article.pk, value=value) for p in pending for value in p.anchors
+        )
+        links = []
+        for p in pending:
+            links.extend(self.place_links(p.article))
+        ArticlePlace.objects.bulk_create(links)
+
+    def link_duplicates(self, pending: list[_Pending]) -> None:
+        """Point each pending record at the canonical article it repeats, stored or earlier in the batch.
+
+        ``duplicate_of`` becomes an article id (stored before) or a ``_Pending`` (this batch).
+        """
+        exact: dict[str, int] = {}
+        for content, pk, canonical in (
+            Article.objects.filter(content_hash__in={p.content_hash for p in pending})
+            .order_by("pk")
+            .values_list("content_hash", "pk", "duplicate_of_id")
+        ):
+            exact.setdefault(content, canonical or pk)
+        by_anchor: dict[int, set[int]] = {}
+        for value, article_id in ArticleAnchor.objects.filter(
+            value__in={a for p in pending for a in p.anchors}
+        ).values_list("value", "article_id"):
+            by_anchor.setdefault(value, set()).add(article_id)
+        candidates = self.near_candidates(pending, by_anchor)
+        stored_bodies = {}
+        if candidates:
+            wanted = {pk for ids in candidates.values() for pk in ids}
+            rows = Article.objects.filter(pk__in=wanted).values_list("pk", "body", "duplicate_of_id")
+            for pk, body, canonical in rows:
+                stored_bodies[pk] = (dedupe.clauses(body), canonical or pk)
+
+        first_in_batch: dict[str, _Pending] = {}
+        batch_anchors: dict[int, list[_Pending]] = {}
+        for p in pending:
+            if p.content_hash in exact:
+                p.duplicate_of = exact[p.content_hash]
+            elif p.content_hash in first_in_batch:
+                p.duplicate_of = first_in_batch[p.content_hash]
+            else:
+                p.duplicate_of = self.near_match(p, candidates.get(p.index, []), stored_bodies, batch_anchors)
+            first_in_batch.setdefault(p.content_hash, p)
+            for value in p.anchors:
+                batch_anchors.setdefault(value, []).append(p)
+            # Chains collapse onto the first article: a duplicate of a duplicate links to its canonical.
+            if isinstance(p.duplicate_of, _Pending) and p.duplicate_of.duplicate_of is not None:
+                p.duplicate_of = p.duplicate_of.duplicate_of
+
+    @staticmethod
+    def near_candidates(pending: list[_Pending], by_anchor: dict[int, set[int]]) -> dict[int, list[int]]:
+        """Return, per pending record, the stored articles sharing enough of its anchors."""
+        result = {}
+        for p in pending:
+            shared = Counter(pk for value in p.anchors for pk in by_anchor.get(value, ()))
+            # A near-duplicate shares most of the longest clauses; asking for two of them keeps
+            # articles that merely quote one common sentence out of the candidates.
+            need = min(2, len(p.anchors))
+            close = sorted((pk for pk, n in shared.items() if n >= need), key=lambda pk: (-shared[pk], pk))
+            if close:
+                result[p.index] = close[: dedupe.MAX_CANDIDATES]
+        return result
+
+    @staticmethod
+    def near_match(p: _Pending, stored: list[int], bodies: dict, batch_anchors: dict[int, list[_Pending]]):
+        """Return the stored article id or earlier pending record that p nearly repeats, or None."""
+        if not p.anchors:
+            return None
+        for pk in sorted(stored):
+            clause_set, canonical = bodies[pk]
+            if dedupe.similarity(p.clause_set(), clause_set) >= dedupe.MIN_SIMILARITY:
+                return canonical
+        shared = Counter(id(q) for value in p.anchors for q in batch_anchors.get(value, ()))
+        need = min(2, len(p.anchors))
+        earlier = {id(q): q for value in p.anchors for q in batch_anchors.get(value, ())}
+        for key in sorted((k for k, n in shared.items() if n >= need), key=lambda k: earlier[k].index):
+            q = earlier[key]
+            if dedupe.similarity(p.clause_set(), q.clause_set()) >= dedupe.MIN_SIMILARITY:
+                return q
+        return None
+
+    # --- rejections --------------------------------------------------------------------------
 
     def reject_record(self, item: RawRecord, reason: str, message: str) -> Outcome:
         raw_size = len(item.raw.encode("utf-8", "surrogatepass"))
         return self.reject(item.path, item.position, reason, message, item.raw, raw_size)
 
     def reject(self, path: str, position: str, reason: str, message: str, raw: str, raw_size: int) -> Outcome:
-        IngestRejection.objects.create(
-            run=self.run,
-            path=path,
-            position=position,
-            reason=reason,
-            message=message,
-            raw=raw[:REJECTED_RAW_LIMIT].replace("\x00", "\\x00"),
-            raw_size=raw_size,
+        self._rejections.append(
+            IngestRejection(
+                run=self.run,
+                path=path,
+                position=position,
+                reason=reason,
+                message=message,
+                raw=raw[:REJECTED_RAW_LIMIT].replace("\x00", "\\x00"),
+                raw_size=raw_size,
+            )
         )
         return Outcome(REJECTED, path, position, reason=reason, message=message)
 
-    def store(self, record: RawRecord, parsed: ParsedArticle, raw_hash: str) -> Article:
-        source = self.source_for(parsed)
-        exact = dedupe.content_hash(parsed.title, parsed.body)
-        anchors = dedupe.anchors(parsed.body)
-        article = Article.objects.create(
-            title=parsed.title[:500],
-            body=parsed.body,
-            published=parsed.published,
-            source=source,
-            original_url=parsed.original_url[:2000],
-            reprint_note=parsed.reprint_note[:300],
-            title_only=parsed.title_only,
-            raw=record.raw,
-            raw_format=record.format,
-            raw_hash=raw_hash,
-            content_hash=exact,
-            duplicate_of=find_duplicate(exact, parsed.body, anchors),
-            ingest_run=self.run,
-            source_file=record.path[:1000],
-            source_position=record.position[:50],
-        )
-        ArticleAnchor.objects.bulk_create(ArticleAnchor(article=article, value=value) for value in anchors)
-        tag_places(article)
-        return article
+    # --- sources and places ------------------------------------------------------------------
 
     def source_for(self, parsed: ParsedArticle) -> Source | None:
         name = parsed.source_name.strip()[:200]
@@ -258,12 +416,13 @@ class _Ingester:
             lookup = {"account_id": account_id} if account_id else {"account_id": "", "name": name}
             source = Source.objects.filter(**lookup).order_by("pk").first()
             if source is None:
+                home = geotagging.infer_home_place(name) if name else None
                 source = Source.objects.create(
                     name=name or account_id,
                     account_id=account_id,
                     description=parsed.account_description,
-                    home_place=_place(geotagging.infer_home_place(name)) if name else None,
-                    home_place_inferred=True,
+                    home_place_id=self.place_ids().get(home) if home else None,
+                    home_place_inferred=bool(home),
                 )
             self.sources[key] = source
         if parsed.account_description and not source.description:
@@ -271,42 +430,36 @@ class _Ingester:
             source.save(update_fields=["description"])
         return source
 
+    def place_ids(self) -> dict[str, int]:
+        if self._place_ids is None:
+            self._place_ids = dict(Place.objects.values_list("code", "id"))
+        return self._place_ids
 
-def _place(code: str | None) -> Place | None:
-    return Place.objects.filter(code=code).first() if code else None
+    def place_links(self, article: Article) -> list[ArticlePlace]:
+        home = None
+        if article.source and article.source.home_place_id:
+            if self._place_codes is None:
+                self._place_codes = {pk: code for code, pk in self.place_ids().items()}
+            home = self._place_codes.get(article.source.home_place_id)
+        return place_links(article, self.place_ids(), home=home)
 
 
-def find_duplicate(exact: str, body: str, anchors: list[int]) -> Article | None:
-    """Return the canonical article this text duplicates, exactly or nearly, if any."""
-    match = Article.objects.filter(content_hash=exact).order_by("pk").first()
-    if match is None and anchors:
-        # A near-duplicate shares most of the longest clauses; asking for two of them keeps
-        # articles that merely quote one common sentence out of the candidates.
-        candidate_ids = (
-            ArticleAnchor.objects.filter(value__in=anchors)
-            .values("article_id")
-            .annotate(shared=Count("id"))
-            .filter(shared__gte=min(2, len(anchors)))
-            .order_by("-shared", "article_id")
-            .values_list("article_id", flat=True)[: dedupe.MAX_CANDIDATES]
-        )
-        mine = dedupe.clauses(body)
-        for candidate in Article.objects.filter(pk__in=list(candidate_ids)).order_by("pk").only("pk", "body"):
-            if dedupe.similarity(mine, dedupe.clauses(candidate.body)) >= dedupe.MIN_SIMILARITY:
-                match = candidate
-                break
-    if match is not None and match.duplicate_of_id:
-        return Article.objects.get(pk=match.duplicate_of_id)
-    return match
+def place_links(
+    article: Article, place_ids: dict[str, int], *, home: str | None, keep: set[str] = frozenset()
+) -> list[ArticlePlace]:
+    """Return unsaved links for the places the article's title and body name, except the codes in keep."""
+    counts = geotagging.geotag(f"{article.title}\n{article.body}", home_place=home)
+    return [
+        ArticlePlace(article_id=article.pk, place_id=place_ids[code], mentions=count)
+        for code, count in counts.items()
+        if code in place_ids and code not in keep
+    ]
 
 
 def tag_places(article: Article) -> None:
     """(Re)compute the article's automatic places; places a curator set by hand are kept."""
-    home = article.source.home_place.code if article.source and article.source.home_place else None
-    counts = geotagging.geotag(f"{article.title}\n{article.body}", home_place=home)
     ArticlePlace.objects.filter(article=article, manual=False).delete()
     manual = set(ArticlePlace.objects.filter(article=article, manual=True).values_list("place__code", flat=True))
-    ids = dict(Place.objects.filter(code__in=[c for c in counts if c not in manual]).values_list("code", "id"))
-    ArticlePlace.objects.bulk_create(
-        ArticlePlace(article=article, place_id=ids[code], mentions=count) for code, count in counts.items() if code in ids
-    )
+    codes = dict(Place.objects.values_list("code", "id"))
+    home = article.source.home_place.code if article.source and article.source.home_place else None
+    ArticlePlace.objects.bulk_create(place_links(article, codes, home=home, keep=manual))

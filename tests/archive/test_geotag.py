@@ -127,6 +127,29 @@ def test_donghu_street_with_its_district_named_is_that_districts(district, distr
     assert tags == {district_code: 1, street_code: 1}
 
 
+def test_a_guess_from_the_home_place_is_revised_by_the_texts_own_places(localgov):
+    # The 越城区 item read as if an account of 柯城区 had posted it: 府山 is still 越城区's.
+    tags = geotag(_item(localgov, "越城区部分街道行政区划调整"), home_place=KECHENG)
+    assert FUSHAN_YUECHENG in tags
+    assert FUSHAN_KECHENG not in tags
+
+
+def test_unique_streets_elsewhere_are_kept_when_the_text_names_no_district():
+    tags = geotag("宁津街道与桃园街道开展城市基层党建行动。", home_place=KECHENG)
+    assert {"371082001", "371082003"} <= set(tags)  # 荣成市's, although the home is in Zhejiang
+
+
+def test_a_place_written_after_another_must_be_in_the_same_district():
+    # 上城区 has a 明珠社区, but this one is in 北环路街道 of 平顶山's 卫东区.
+    assert geotag("卫东区北环路街道明珠社区", home_place="330102") == {"410403": 1, "410403010": 1}
+
+
+def test_a_community_written_after_its_former_street_in_the_same_district_is_kept():
+    # 渡东社区 moved from 稽山街道 to 塔山街道 in 2018; older texts still write 稽山街道渡东社区.
+    tags = geotag("越城区稽山街道渡东社区居委会划归塔山街道管辖。")
+    assert "330602001022" in tags
+
+
 def test_a_street_in_an_unrelated_province_is_dropped_when_the_article_is_anchored_elsewhere():
     # A typo (广州路 for 广中路) that happens to be a unique street in Gansu.
     tags = geotag("虹口区广中路街道召开会议。同一天，广州路街道区划党建四个专门委员会同时成立。")
@@ -175,6 +198,12 @@ def test_short_form_naming_a_road_or_river_is_not_a_mention():
 
 def test_short_form_followed_by_the_next_place_still_counts():
     assert geotag("浙江湖州市吴兴区") == {"33": 1, "3305": 1, "330502": 1}
+
+
+def test_short_form_inside_an_everyday_word_is_not_a_mention():
+    # 长顺县 has a 代化镇, 朝阳市 a 建平县: 现代化 and 党建平台 mention neither.
+    assert geotag("长顺县推进现代化建设，打造文明城市。") == {"522729": 1}
+    assert geotag("朝阳市全力打造党建平台。") == {"2113": 1}
 
 
 def test_one_character_county_names_need_context():
