@@ -19,9 +19,7 @@ class Place(models.Model):
         max_length=12, unique=True, help_text="Statistical code, truncated per level (2/4/6/9/12 digits)."
     )
     level = models.CharField(max_length=10, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
 
     class Meta:
         ordering = ["code"]
@@ -143,6 +141,9 @@ class ArticleAnchor(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="anchors")
     value = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.value:016x}"
 
 
 class IngestRun(models.Model):

@@ -51,7 +51,8 @@ STANDARD_STREET_SUFFIXES = ("街道", "镇", "乡", "苏木", "地区", "办事�
 # Forms never matched: short forms (and a few full names) that are ordinary words far more often
 # than they are places, so even a confirming context would mostly produce false positives.
 # Chosen by hand from the forms the gazetteer generates that are frequent words in jieba's
-# dictionary (the everyday ones: 发展, 建设, 代化 is handled by the word-edge check instead).
+# dictionary (发展, 建设, 胜利 …).  A form hidden inside a longer word (代化 in 现代化) is left to
+# the word-edge check in archive.geotag instead.
 STOPLIST = frozenset(
     """
     城区 郊区 矿区 新区 开发区 社区 街道 经济开发区 高新区 工业园 工业区 解放区 原种场 园艺场 农场

@@ -55,7 +55,9 @@ def child(mode: str, path: str) -> None:
             for line in lines:
                 records += 1
                 digest = hashlib.sha256(line.encode()).hexdigest()
-                Article.objects.create(title=line[:80], raw=line, raw_format="dump", raw_hash=digest, content_hash=digest)
+                Article.objects.create(
+                    title=line[:80], raw=line, raw_format="dump", raw_hash=digest, content_hash=digest
+                )
                 stored += 1
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -377,7 +377,8 @@ class _Ingester:
         shared = Counter(id(q) for value in p.anchors for q in batch_anchors.get(value, ()))
         need = min(2, len(p.anchors))
         earlier = {id(q): q for value in p.anchors for q in batch_anchors.get(value, ())}
-        for key in sorted((k for k, n in shared.items() if n >= need), key=lambda k: earlier[k].index):
+        close = sorted((k for k, n in shared.items() if n >= need), key=lambda k: (-shared[k], earlier[k].index))
+        for key in close[: dedupe.MAX_CANDIDATES]:
             q = earlier[key]
             if dedupe.similarity(p.clause_set(), q.clause_set()) >= dedupe.MIN_SIMILARITY:
                 return q

@@ -23,14 +23,41 @@ ACCOUNTS = [
     ("诸暨组工", "", "诸暨市委组织部", "诸暨市"),
 ]
 TOPICS = ["党建引领", "基层治理", "垃圾分类", "老旧小区改造", "乡村振兴", "疫情防控", "志愿服务", "民生实事"]
-TEMPLATES = [
-    "{street}召开{topic}工作推进会，{community}党委书记作交流发言。",
-    "{month}月{day}日，{district}{topic}现场会在{street}举行，与会人员实地察看了{community}。",
-    "近年来，{street}坚持以{topic}为抓手，推动{community}各项工作落地见效。",
-    "据悉，{district}已累计完成{num}个{topic}项目，覆盖{num2}个社区。",
-    "“这里不只是一个展示平台，更是一个居民可以参与互动的平台。”{community}负责人说道。",
-    "下一步，{street}将继续深化{topic}，让群众明白惠在何处、惠从何来。",
+OPENERS = ["近日，", "日前，", "{m}月{d}日上午，", "{m}月{d}日下午，", "今年以来，", "为进一步{goal}，", "{m}月以来，"]
+SUBJECTS = [
+    "{street}",
+    "{street}党工委",
+    "{community}",
+    "{district}委组织部",
+    "{street}综合行政执法队",
+    "{community}党委书记{person}",
+    "{district}民政局",
+    "{street}新时代文明实践所",
 ]
+ACTIONS = [
+    "召开{topic}工作推进会",
+    "组织开展{topic}专题培训",
+    "深入{community}调研{topic}工作",
+    "举办“{slogan}”主题活动",
+    "实地察看了{thing}建设情况",
+    "联合{n}家共建单位开展{topic}志愿服务",
+    "走访慰问辖区困难党员{n}户",
+    "对{thing}开展集中整治",
+    "启动“{slogan}”{topic}行动",
+]
+TAILS = [
+    "，{n}余名党员群众参加。",
+    "，现场解答群众咨询{n}余人次。",
+    "，推动各项任务落地见效。",
+    "，累计收集意见建议{n}条。",
+    "。",
+    "，{person}在会上作了交流发言。",
+]
+GOALS = ["夯实基层治理基础", "提升居民幸福感", "推动党建引领", "擦亮城市名片"]
+SLOGANS = ["红色物业", "邻里守望", "五星和美", "共建共治共享", "小事不出村", "红立方"]
+THINGS = ["老旧小区", "党群服务中心", "农贸市场", "背街小巷", "口袋公园", "垃圾分类亭"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = "建国明华伟芳娟强军平丽敏静杰涛磊燕红霞斌勇"
 
 
 def _seed_parts() -> tuple[list[str], str]:
@@ -41,7 +68,9 @@ def _seed_parts() -> tuple[list[str], str]:
     return sentences, text[body_end:]
 
 
-def generate_dump_records(count: int, *, seed: int = 0, places: list[tuple[str, str, str]] | None = None) -> Iterator[str]:
+def generate_dump_records(
+    count: int, *, seed: int = 0, places: list[tuple[str, str, str]] | None = None
+) -> Iterator[str]:
     """Yield ``count`` one-line crawl-dump records (``text:'…'``)."""
     rng = random.Random(seed)
     sentences, residue = _seed_parts()
@@ -62,13 +91,9 @@ def generate_dump_records(count: int, *, seed: int = 0, places: list[tuple[str, 
             "street": street,
             "community": community,
             "topic": topic,
-            "month": rng.randint(1, 12),
-            "day": rng.randint(1, 28),
-            "num": rng.randint(2, 90),
-            "num2": rng.randint(2, 40),
         }
-        lines = [rng.choice(TEMPLATES).format(**values) for _ in range(rng.randint(3, 8))]
-        lines += rng.sample(sentences, rng.randint(8, 25))
+        lines = [_sentence(rng, values) for _ in range(rng.randint(10, 30))]
+        lines += rng.sample(sentences, rng.randint(1, 4))
         rng.shuffle(lines)
         paragraphs = ["".join(lines[j : j + 4]) for j in range(0, len(lines), 4)]
         published = start + dt.timedelta(days=rng.randint(0, 3000))
@@ -83,3 +108,19 @@ def generate_dump_records(count: int, *, seed: int = 0, places: list[tuple[str, 
             + residue
         )
         yield "text:" + repr(text)
+
+
+def _sentence(rng: random.Random, values: dict) -> str:
+    """Return one made-up report sentence about the record's places and topic."""
+    fill = {
+        **values,
+        "m": rng.randint(1, 12),
+        "d": rng.randint(1, 28),
+        "n": rng.randint(3, 300),
+        "goal": rng.choice(GOALS),
+        "slogan": rng.choice(SLOGANS),
+        "thing": rng.choice(THINGS),
+        "person": rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))),
+    }
+    template = rng.choice(OPENERS) + rng.choice(SUBJECTS) + rng.choice(ACTIONS) + rng.choice(TAILS)
+    return template.format(**fill)

@@ -72,16 +72,22 @@ def test_killed_run_leaves_no_half_written_article_and_rerun_completes(data_dir,
     stored = count(data_dir, "select count(*) from archive_article") - before
     assert 100 <= stored < total
     # Every stored article came with all of its parts: duplicate anchors and places.
-    assert count(
-        data_dir,
-        "select count(*) from archive_article a "
-        "where (select count(*) from archive_articleanchor x where x.article_id = a.id) != 4",
-    ) == 0
-    assert count(
-        data_dir,
-        "select count(*) from archive_article a where not exists "
-        "(select 1 from archive_articleplace p where p.article_id = a.id)",
-    ) == 0
+    assert (
+        count(
+            data_dir,
+            "select count(*) from archive_article a "
+            "where (select count(*) from archive_articleanchor x where x.article_id = a.id) != 4",
+        )
+        == 0
+    )
+    assert (
+        count(
+            data_dir,
+            "select count(*) from archive_article a where not exists "
+            "(select 1 from archive_articleplace p where p.article_id = a.id)",
+        )
+        == 0
+    )
 
     rerun = manage("ingest", str(records), "--no-progress", data_dir=data_dir)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr

@@ -78,7 +78,9 @@ def test_reingesting_the_same_record_creates_no_duplicate(test_data):
 def test_same_text_from_another_account_is_linked_to_the_first(test_data, tmp_path):
     ingest(test_data / "seed.txt")
     other = seed_text(test_data).replace("越城组工", "绍兴组工").replace("yuechengZG", "sxzugong")
-    other = other.replace("\\n                \\n                    var first_sceen__time", "\\n扫码关注我们\\n    var first_sceen__time")
+    other = other.replace(
+        "\\n                \\n                    var first_sceen__time", "\\n扫码关注我们\\n    var first_sceen__time"
+    )
     (tmp_path / "repost.txt").write_text(other, encoding="utf-8")
 
     ingest(tmp_path / "repost.txt")
@@ -102,7 +104,9 @@ def test_lightly_edited_copy_is_a_near_duplicate(test_data, tmp_path):
 
 
 def test_different_articles_are_not_duplicates(test_data):
-    ingest(test_data / "seed.txt", test_data / "gcdyweixin_2018-03-20.html", test_data / "zhangshangsuide_2022-07-31.html")
+    ingest(
+        test_data / "seed.txt", test_data / "gcdyweixin_2018-03-20.html", test_data / "zhangshangsuide_2022-07-31.html"
+    )
 
     assert Article.objects.count() == 3
     assert Article.objects.filter(duplicate_of__isnull=False).count() == 0
@@ -115,7 +119,11 @@ def test_bad_records_are_reported_kept_and_the_rest_of_the_batch_lands(test_data
     (batch / "empty.txt").write_bytes(b"")
     (batch / "binary.bin").write_bytes(bytes(range(256)) * 40)
     (batch / "truncated.txt").write_text("text:'只有开头，没有结尾\\n越城区", encoding="utf-8")
-    good = {"title": "东浦街道开展垃圾分类宣传", "body": "东浦街道组织志愿者走进社区宣传垃圾分类。", "date": "2021-06-11"}
+    good = {
+        "title": "东浦街道开展垃圾分类宣传",
+        "body": "东浦街道组织志愿者走进社区宣传垃圾分类。",
+        "date": "2021-06-11",
+    }
     lines = [json.dumps(good, ensure_ascii=False), "{not json", json.dumps({"url": "https://example.org/x"})]
     (batch / "nested" / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (batch / "deleted_article.html").write_bytes((test_data / "deleted_article.html").read_bytes())
@@ -149,7 +157,11 @@ def test_bad_records_are_reported_kept_and_the_rest_of_the_batch_lands(test_data
 
 
 def test_gb18030_file_is_decoded_not_rejected(tmp_path):
-    record = {"title": "迪荡街道召开党建联席会议", "body": "迪荡街道党工委召开区域化党建联席会议。", "date": "2019年3月5日"}
+    record = {
+        "title": "迪荡街道召开党建联席会议",
+        "body": "迪荡街道党工委召开区域化党建联席会议。",
+        "date": "2019年3月5日",
+    }
     (tmp_path / "gbk.jsonl").write_bytes(json.dumps(record, ensure_ascii=False).encode("gb18030"))
 
     assert ingest(tmp_path / "gbk.jsonl") == 0
@@ -170,12 +182,18 @@ def test_gzipped_dumps_with_one_record_per_line(test_data, tmp_path):
 
     first, second = Article.objects.order_by("pk")
     assert (first.title, first.source_position) == (SEED_TITLE, "line 1")
-    assert (second.title, second.source_position, second.published) == ("东浦街道：红立方的故事", "line 2", dt.date(2018, 9, 12))
+    assert (second.title, second.source_position, second.published) == (
+        "东浦街道：红立方的故事",
+        "line 2",
+        dt.date(2018, 9, 12),
+    )
 
 
 def test_a_title_only_feed_item_is_kept_and_marked(tmp_path):
     (tmp_path / "feed.jsonl").write_text(
-        json.dumps({"title": "府山街道举行消防演练", "published": "Fri, 11 Jun 2021 09:15:35 +0800", "account": "越城发布"})
+        json.dumps(
+            {"title": "府山街道举行消防演练", "published": "Fri, 11 Jun 2021 09:15:35 +0800", "account": "越城发布"}
+        )
         + "\n",
         encoding="utf-8",
     )

@@ -4,7 +4,6 @@ import ast
 import datetime as dt
 import json
 import re
-import time
 
 import pytest
 
@@ -197,16 +196,6 @@ def test_broken_or_empty_dump_records_are_rejected_with_a_reason(raw, reason):
         dump(raw)
     assert caught.value.reason == reason
     assert caught.value.message
-
-
-def test_parsing_a_seed_sized_record_takes_well_under_a_millisecond(seed):
-    dump(seed)  # warm up the regex caches
-    rounds = 200
-    started = time.perf_counter()
-    for _ in range(rounds):
-        dump(seed)
-    per_record = (time.perf_counter() - started) / rounds
-    assert per_record < 0.005  # ~0.35 ms measured; 5 ms leaves room for slow CI machines
 
 
 def test_labels_on_one_line_with_their_values_are_read():

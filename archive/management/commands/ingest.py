@@ -67,8 +67,6 @@ class Command(BaseCommand):
         for reason, count in sorted(summary.rejected_by_reason.items()):
             out.write(f"    {reason:<20} {count:>5}")
         for rejection in summary.rejections[:SHOWN_REJECTIONS]:
-            out.write(
-                f"  ! {rejection['path']} {rejection['position']}: {rejection['reason']}: {rejection['message']}"
-            )
+            out.write(f"  ! {rejection['path']} {rejection['position']}: {rejection['reason']}: {rejection['message']}")
         if len(summary.rejections) > SHOWN_REJECTIONS:
             out.write(f"  … and {len(summary.rejections) - SHOWN_REJECTIONS} more in the ingest log")
