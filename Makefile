@@ -26,7 +26,7 @@ migrate: venv
 # Ingest the bundled samples (and ../shared's, when it is there).  Exit status 1 only means some
 # records were rejected (the deleted-article page is, on purpose); they are in the ingest log.
 samples: migrate
-	$(PY) manage.py ingest samples $(wildcard $(SHARED)/seeds $(SHARED)/data/wechat $(SHARED)/data/localgov) || test $$? -eq 1
+	$(PY) manage.py ingest samples $(wildcard $(SHARED)/seeds $(SHARED)/data/wechat/*.html $(SHARED)/data/localgov) || test $$? -eq 1
 
 test: venv
 	$(PY) -m pytest

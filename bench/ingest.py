@@ -48,6 +48,8 @@ def child(mode: str, path: str) -> None:
         summary = ingest_paths([path])
         records, stored = summary.records, summary.stored + summary.duplicates
     else:
+        from django.db import reset_queries
+
         from archive.models import Article
 
         records = stored = 0
@@ -59,6 +61,8 @@ def child(mode: str, path: str) -> None:
                     title=line[:80], raw=line, raw_format="dump", raw_hash=digest, content_hash=digest
                 )
                 stored += 1
+                if stored % 200 == 0:
+                    reset_queries()  # as the pipeline does: DEBUG keeps every query's SQL otherwise
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"records": records, "stored": stored, "seconds": seconds, "setup": setup, "peak_mb": peak_mb}))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from archive import geotag as geotagging
@@ -144,6 +144,8 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record) ->
             unchanged=summary.unchanged + sum(o.status == UNCHANGED for o in outcomes),
             rejected=summary.rejected + sum(o.status == REJECTED for o in outcomes),
         )
+    # With DEBUG on, Django keeps every query's SQL; a long run must not hold them all.
+    reset_queries()
     # Only once the batch is committed do its outcomes count.
     for outcome in outcomes:
         summary.add(outcome)
