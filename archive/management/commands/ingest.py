@@ -62,7 +62,7 @@ class Command(BaseCommand):
         out.write(f"Ingest run {summary.run_id}: {summary.records} records in {summary.files} files")
         out.write(f"  stored      {summary.stored:>7}")
         out.write(f"  duplicates  {summary.duplicates:>7}  (linked to the article they repeat)")
-        out.write(f"  unchanged   {summary.unchanged:>7}  (ingested before)")
+        out.write(f"  unchanged   {summary.unchanged:>7}  (already stored: same raw record)")
         out.write(f"  rejected    {summary.rejected:>7}")
         for reason, count in sorted(summary.rejected_by_reason.items()):
             out.write(f"    {reason:<20} {count:>5}")
