@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run setup venv migrate samples test lint bench clean
+.PHONY: run setup venv migrate samples test test-postgres lint bench clean
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -30,6 +30,10 @@ samples: migrate
 
 test: venv
 	$(PY) -m pytest
+
+# The same suite on a throwaway PostgreSQL server (not part of CI).
+test-postgres: venv
+	scripts/test-postgres.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -22,8 +22,14 @@ def data_dir(tmp_path_factory):
     return path
 
 
+def command_env(data_dir):
+    """Return the environment for a real run on the embedded default: SQLite under data_dir."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return {**env, "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+
+
 def manage(*args, data_dir, check=False, **kwargs):
-    env = {**os.environ, "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = command_env(data_dir)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=REPO, env=env, check=check, capture_output=True, text=True, **kwargs
     )
@@ -53,7 +59,7 @@ def test_killed_run_leaves_no_half_written_article_and_rerun_completes(data_dir,
     total = 3000
     records.write_text("\n".join(generate_dump_records(total, seed=7)) + "\n", encoding="utf-8")
     before = count(data_dir, "select count(*) from archive_article")
-    env = {**os.environ, "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = command_env(data_dir)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "ingest", str(records), "--batch-size", "50", "--no-progress"],
         cwd=REPO,
