@@ -17,7 +17,7 @@ from .dates import parse_date, search_date
 from .fields import ArticleFields
 from .reprint import find_reprint_note
 from .residue import drop_wechat_residue, is_date_line
-from .text import join_paragraphs, match_key, split_lines, split_lost_breaks
+from .text import body_from_lines, match_key, split_lines
 
 _PREFIX = re.compile(r"\s*text\s*:\s*(?P<mod>[uUrR]?)(?P<q>['\"])")
 # The rest of a literal after its opening quote: anything but the quote, a backslash or a raw
@@ -102,15 +102,15 @@ def parse_dump_text(text: str) -> ArticleFields:
     if body_lines and match_key(body_lines[0]) == match_key(title):
         body_lines = body_lines[1:]
     body_lines = drop_wechat_residue(body_lines, names=(header.name, title))
-    paragraphs = [part for line in body_lines for part in split_lost_breaks(line)]
+    body = body_from_lines(body_lines)
     return ArticleFields(
         title=title,
-        body=join_paragraphs(paragraphs),
+        body=body,
         published=header.published,
         source_name=header.name,
         account_id=header.account_id,
         account_description=header.description,
-        reprint_note=find_reprint_note(paragraphs),
+        reprint_note=find_reprint_note(body.split("\n\n")),
     )
 
 

@@ -12,7 +12,7 @@ from .fields import ArticleFields
 from .htmltext import BLOCK_TAGS, SKIP_TAGS, element_text, paragraphs
 from .reprint import find_reprint_note
 from .residue import drop_site_chrome, drop_wechat_residue
-from .text import cjk_count, join_paragraphs, match_key, normalize_line, split_lost_breaks
+from .text import body_from_lines, cjk_count, match_key, normalize_line
 
 # Containers content-management systems put the article text in (TRS, 政务云 and common themes).
 _CONTENT_XPATHS = [
@@ -71,16 +71,14 @@ def parse_html_article(root: etree._Element) -> ArticleFields:
     content = _main_content(root)
     lines = paragraphs(content) if content is not None else []
     lines = drop_wechat_residue(drop_site_chrome(lines, title))
-    while lines and match_key(lines[0]) == match_key(title):
-        lines = lines[1:]
-    body_paragraphs = [part for line in lines for part in split_lost_breaks(line)]
+    body = body_from_lines(lines, title)
     return ArticleFields(
         title=title,
-        body=join_paragraphs(body_paragraphs),
+        body=body,
         published=_published(meta, header),
         source_name=_source(meta, header),
         original_url=_url(root, meta),
-        reprint_note=find_reprint_note(body_paragraphs),
+        reprint_note=find_reprint_note(body.split("\n\n")),
     )
 
 

@@ -10,7 +10,7 @@ from .dump import decode_dump_line, is_dump_line, parse_dump_text
 from .fields import ArticleFields
 from .reprint import find_reprint_note
 from .residue import drop_site_chrome, drop_wechat_residue, is_substantial
-from .text import join_paragraphs, normalize_line, split_lines, split_lost_breaks
+from .text import body_from_lines, normalize_line, split_lines
 
 _URL_KEYS = ("url", "original_url", "link", "source_url")
 _SOURCE_KEYS = ("account", "source", "source_name", "nickname", "site")
@@ -52,15 +52,15 @@ def parse_json_record(data: dict) -> ArticleFields:
     lines = drop_wechat_residue(drop_site_chrome(lines, title))
     if not title and lines:
         title, lines = _title_from_body(lines)
-    paragraphs = [part for line in lines for part in split_lost_breaks(line)]
+    body = body_from_lines(lines)
     return ArticleFields(
         title=title,
-        body=join_paragraphs(paragraphs),
+        body=body,
         published=published,
         source_name=source,
         account_id=normalize_line(_as_text(data.get("account_id"))),
         original_url=url,
-        reprint_note=find_reprint_note(paragraphs),
+        reprint_note=find_reprint_note(body.split("\n\n")),
     )
 
 

@@ -57,6 +57,15 @@ def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def body_from_lines(lines: list[str], title: str = "") -> str:
+    """Return the body: the lines without a leading repeat of the title, lost breaks restored."""
+    title_key = match_key(title) if title else None
+    start = 0
+    while start < len(lines) and match_key(lines[start]) == title_key:
+        start += 1
+    return join_paragraphs([part for line in lines[start:] for part in split_lost_breaks(line)])
+
+
 def match_key(line: str) -> str:
     """Return a line reduced for matching: no spaces, ASCII punctuation made full-width."""
     return _KEY_PUNCT.sub(_full_width, _KEY_DROP.sub("", line))

@@ -13,7 +13,7 @@ from .fields import ArticleFields
 from .htmltext import element_text, paragraphs
 from .reprint import find_reprint_note
 from .residue import drop_wechat_residue
-from .text import join_paragraphs, match_key, normalize_line, split_lost_breaks
+from .text import body_from_lines, match_key, normalize_line
 
 # Notices WeChat serves instead of an article that was removed (reason deleted_article) ...
 REMOVED_NOTICES = (
@@ -76,21 +76,17 @@ def parse_wechat_page(text: str, root: etree._Element) -> ArticleFields:
     account_id, description = _profile(root)
     published = _published(text, root)
     url = _original_url(text, root)
-    body_paragraphs: list[str] = []
-    if content is not None:
-        lines = drop_wechat_residue(paragraphs(content), names=(name, title))
-        if lines and match_key(lines[0]) == match_key(title):
-            lines = lines[1:]
-        body_paragraphs = [part for line in lines for part in split_lost_breaks(line)]
+    lines = drop_wechat_residue(paragraphs(content), names=(name, title)) if content is not None else []
+    body = body_from_lines(lines, title)
     return ArticleFields(
         title=title,
-        body=join_paragraphs(body_paragraphs),
+        body=body,
         published=published,
         source_name=name,
         account_id=account_id,
         account_description=description,
         original_url=url,
-        reprint_note=find_reprint_note(body_paragraphs),
+        reprint_note=find_reprint_note(body.split("\n\n")),
     )
 
 
