@@ -1,5 +1,8 @@
 """The archive's data: places from the gazetteer, source accounts, articles and the ingest log."""
 
+import os
+import socket
+
 from django.db import models
 from django.urls import reverse
 
@@ -153,11 +156,14 @@ class IngestRun(models.Model):
         RUNNING = "running", "Running"
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted (the process died; rerun the same command to complete it)"
 
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     paths = models.JSONField(default=list)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    host = models.CharField(max_length=255, blank=True, help_text="Machine the run's process ran on.")
+    pid = models.PositiveIntegerField(null=True, blank=True, help_text="The run's process id, to tell a dead run.")
     records = models.PositiveIntegerField(default=0)
     stored = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
@@ -170,6 +176,27 @@ class IngestRun(models.Model):
 
     def __str__(self) -> str:
         return f"Ingest run {self.pk} ({self.status})"
+
+    @classmethod
+    def mark_interrupted(cls) -> int:
+        """Mark runs still "running" whose process on this machine is gone; return how many."""
+        host = socket.gethostname()
+        dead = [
+            run.pk
+            for run in cls.objects.filter(status=cls.Status.RUNNING, host=host).only("pk", "pid")
+            if run.pid is None or not _process_alive(run.pid)
+        ]
+        return cls.objects.filter(pk__in=dead).update(status=cls.Status.INTERRUPTED)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class IngestRejection(models.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -113,7 +114,8 @@ def ingest_paths(
 ) -> Summary:
     """Ingest every record in the files and directories named; return the run's summary."""
     paths = [str(p) for p in paths]
-    run = IngestRun.objects.create(paths=paths)
+    IngestRun.mark_interrupted()
+    run = IngestRun.objects.create(paths=paths, host=socket.gethostname(), pid=os.getpid())
     summary = Summary(run_id=run.pk)
     ingester = _Ingester(run)
     batch: list[RawRecord | Rejected] = []

@@ -95,7 +95,12 @@ def test_killed_run_leaves_no_half_written_article_and_rerun_completes(data_dir,
         == 0
     )
 
+    assert count(data_dir, "select count(*) from archive_ingestrun where status = 'running'") == 1
+
     rerun = manage("ingest", str(records), "--no-progress", data_dir=data_dir)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    # The killed run is marked as such, not left "running" for ever.
+    assert count(data_dir, "select count(*) from archive_ingestrun where status = 'running'") == 0
+    assert count(data_dir, "select count(*) from archive_ingestrun where status = 'interrupted'") == 1
     assert count(data_dir, "select count(*) from archive_article") - before == total
     assert count(data_dir, "select count(distinct raw_hash) from archive_article") - before == total
