@@ -1,0 +1,248 @@
+"""Analyze Chinese text for Whoosh: jieba words for scoring, character n-grams for exact substring recall.
+
+Two fields index the same text:
+
+* a **words** field (:func:`ChineseAnalyzer`): jieba words, the gazetteer names kept whole by the
+  user dictionary, with the dictionary words inside a long word (越城 and 城区 in 越城区) stacked
+  at the long word's position the way search mode adds them.  Positions count words, so a phrase
+  of words matches words that are next to each other.
+* an **n-gram** field (:func:`NgramAnalyzer`): for each run of letters/digits (CJK or not), every
+  character as a unigram and every pair of neighbouring characters as a bigram, both at the
+  position equal to the first character's offset.  Bigram ``text[p:p+2]`` at position p and bigram
+  ``text[p+1:p+3]`` at p+1 share the character p+1, so a phrase of a query's overlapping bigrams
+  matches exactly where the query occurs as a substring (:func:`substring_query`).  Runs never
+  cross punctuation or whitespace, which are separators on both sides.
+
+Both fields fold full-width ASCII to half-width and lower-case, keeping offsets unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.query import And, NullQuery, Phrase, Query, Term
+
+from search.userdict import gazetteer_names, user_dict_words
+
+# jieba (pure Python) or rjieba (Rust port, same dictionary): see bench/analysis.py for the choice.
+DEFAULT_BACKEND = "rjieba"
+
+# A run of characters that make up words: letters (every script, so CJK too) and digits.
+_RUN = re.compile(r"[^\W_]+")
+# Longer "words" are URLs or base64 blobs; the n-gram field still finds them as substrings.
+MAX_WORD_LENGTH = 64
+
+# Full-width ASCII (！ … ～) to half-width, the ideographic space to a space, and lone surrogates
+# (which rjieba cannot encode) to U+FFFD: one character for one, so offsets still point into the text.
+_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20} | dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
+
+
+def fold(text: str) -> str:
+    """Return ``text`` with full-width ASCII half-width, letters lower-cased, lone surrogates replaced; same length."""
+    folded = text.translate(_WIDTH)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    # A few letters lower-case to two characters (İ → i̇); leave those alone so offsets stay aligned.
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
+
+
+class Segmenter:
+    """Cut text into words with jieba or rjieba and a user dictionary; ``words`` gives char offsets."""
+
+    def __init__(self, backend: str = DEFAULT_BACKEND, user_words: Iterable[str] = ()) -> None:
+        self.backend = backend
+        if backend == "rjieba":
+            import rjieba
+
+            self._rj = rjieba.Jieba()
+            for word in user_words:
+                # No frequency: rjieba suggests the smallest one that keeps the word whole, like jieba.
+                self._rj.add_word(word, None, None)
+            self.is_word = self._rj.has_word
+        elif backend == "jieba":
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)  # "Building prefix dict…" on every start is noise
+            self._jb = jieba.Tokenizer()  # our own instance: the global jieba.dt stays untouched
+            self._jb.initialize()
+            for word in user_words:
+                self._jb.add_word(word)
+            freq = self._jb.FREQ
+            # jieba stores every prefix with frequency 0; only a positive one is a word.
+            self.is_word = lambda word: bool(freq.get(word))
+        else:
+            raise ValueError(f"unknown segmenter backend {backend!r}")
+
+    def words(self, text: str) -> list[tuple[str, int, int]]:
+        """Return ``(word, start, end)`` for the default-mode cut of ``text``."""
+        if self.backend == "rjieba":
+            return self._rj.tokenize(text, "default", True)
+        return list(self._jb.tokenize(text, mode="default", HMM=True))
+
+
+_segmenter: Segmenter | None = None
+_segmenter_lock = threading.Lock()
+
+
+def get_segmenter() -> Segmenter:
+    """Return the shared segmenter, loading it with every gazetteer name on first use."""
+    global _segmenter
+    if _segmenter is None:
+        with _segmenter_lock:
+            if _segmenter is None:
+                _segmenter = Segmenter(DEFAULT_BACKEND, user_dict_words(gazetteer_names()))
+    return _segmenter
+
+
+def set_segmenter(segmenter: Segmenter | None) -> None:
+    """Use ``segmenter`` from now on (None: load the default again on next use), e.g. in benchmarks."""
+    global _segmenter
+    _segmenter = segmenter
+
+
+def _single(token: Token, value: str, positions: bool, chars: bool, start_pos: int, start_char: int) -> Token:
+    """Fill ``token`` with the whole value, for Whoosh's ``tokenize=False`` calls."""
+    token.original = token.text = value
+    token.boost = 1.0
+    if positions:
+        token.pos = start_pos
+    if chars:
+        token.startchar = start_char
+        token.endchar = start_char + len(value)
+    return token
+
+
+class ChineseTokenizer(Tokenizer):
+    """Yield jieba words (plus dictionary words inside long words at index time), folded."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield _single(token, value, positions, chars, start_pos, start_char)
+            return
+        segmenter = get_segmenter()
+        # Search-mode sub-words only on the index side: a query for 越城区 should not also ask for 城区.
+        with_parts = mode != "query"
+        pos = start_pos
+        for word, start, _end in segmenter.words(fold(value)):
+            if len(word) > MAX_WORD_LENGTH or not _RUN.search(word):
+                continue  # punctuation and whitespace are not words
+            parts = [(word, 0)]
+            if with_parts and len(word) > 2:
+                # What jieba's cut_for_search adds: the 2- and 3-character dictionary words inside.
+                for size in (2, 3) if len(word) > 3 else (2,):
+                    for i in range(len(word) - size + 1):
+                        part = word[i : i + size]
+                        # A repeated part (哈哈 in 哈哈哈哈) once is enough: it sits at one position anyway.
+                        if segmenter.is_word(part) and all(part != p for p, _ in parts):
+                            parts.append((part, i))
+            for part, offset in parts:
+                token.text = part
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = value[start + offset : start + offset + len(part)]
+                if positions:
+                    token.pos = pos  # parts share the long word's position, like synonyms
+                if chars:
+                    token.startchar = start_char + start + offset
+                    token.endchar = token.startchar + len(part)
+                yield token
+            pos += 1
+
+
+class NgramTokenizer(Tokenizer):
+    """Yield character unigrams and bigrams of each letter/digit run, at position = character offset.
+
+    At query time (``mode="query"``) a run gives only its bigrams (or its one character), the terms
+    :func:`substring_query` uses, so a parsed phrase on this field also means "this substring".
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield _single(token, value, positions, chars, start_pos, start_char)
+            return
+        query = mode == "query"
+        token.boost = 1.0
+        token.stopped = False
+        for match in _RUN.finditer(fold(value)):
+            run, base = match.group(), match.start()
+            last = len(run) - 1
+            unigrams = not query or not last
+            for i in range(len(run)):
+                offset = base + i
+                # The run's last character starts no bigram; at query time a run of 2+ needs no unigrams.
+                grams = (run[i] if unigrams else None, run[i : i + 2] if i < last else None)
+                for gram in grams:
+                    if gram is None:
+                        continue
+                    token.text = gram
+                    if keeporiginal:
+                        token.original = value[offset : offset + len(gram)]
+                    if positions:
+                        token.pos = start_pos + offset
+                    if chars:
+                        token.startchar = start_char + offset
+                        token.endchar = token.startchar + len(gram)
+                    yield token
+
+
+def ChineseAnalyzer() -> ChineseTokenizer:  # noqa: N802 - named like Whoosh's analyzer factories
+    """Return the analyzer for the words field (jieba words, for scoring)."""
+    return ChineseTokenizer()
+
+
+def NgramAnalyzer() -> NgramTokenizer:  # noqa: N802 - named like Whoosh's analyzer factories
+    """Return the analyzer for the n-gram field (character unigrams and bigrams, for recall)."""
+    return NgramTokenizer()
+
+
+def _run_query(fieldname: str, run: str) -> Query:
+    """Return the query matching the folded letter/digit run ``run`` as a substring."""
+    if len(run) <= 2:
+        return Term(fieldname, run)  # a unigram or a bigram is itself an indexed term
+    return Phrase(fieldname, [run[i : i + 2] for i in range(len(run) - 1)])
+
+
+def substring_query(fieldname: str, text: str) -> Query:
+    """Return a query on the n-gram field matching documents that contain every chunk of ``text``.
+
+    Whitespace (the ideographic space too), punctuation and control characters separate chunks,
+    so 东浦 街道 asks for 东浦 and for 街道; each chunk must occur verbatim (after folding).
+    Text without any letter or digit gives a query that matches nothing.
+    """
+    runs = list(dict.fromkeys(_RUN.findall(fold(text))))  # a repeated chunk adds nothing
+    queries = [_run_query(fieldname, run) for run in runs]
+    if not queries:
+        return NullQuery
+    return queries[0] if len(queries) == 1 else And(queries)
