@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from search.related import related_articles
+
 from .models import Article
 
 
@@ -16,4 +18,5 @@ def article_detail(request, pk: int):
         queryset = queryset.filter(status=Article.Status.PUBLISHED)
     article = get_object_or_404(queryset, pk=pk)
     links = article.place_links.select_related("place").order_by("place__code")
-    return render(request, "archive/article.html", {"article": article, "place_links": links})
+    context = {"article": article, "place_links": links, "related": related_articles(article)}
+    return render(request, "archive/article.html", context)

@@ -80,10 +80,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "ENGINE": "search.backends.ChineseWhooshEngine",
         "PATH": os.environ.get("WHOOSH_PATH", str(DATA_DIR / "whoosh")),
     },
 }
+# Articles reach the index after each transaction commits (search/signals.py).
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
+HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

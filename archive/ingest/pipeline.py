@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from archive import geotag as geotagging
 from archive.models import Article, ArticleAnchor, ArticlePlace, IngestRejection, IngestRun, Place, Source
+from archive.signals import articles_stored
 
 from . import dedupe
 from .parse import ParsedArticle, RecordRejected, parse_record
@@ -148,6 +149,10 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record) ->
         )
     # With DEBUG on, Django keeps every query's SQL; a long run must not hold them all.
     reset_queries()
+    stored = [o.article.pk for o in outcomes if o.status == STORED and o.article is not None]
+    unchanged = [o.article.pk for o in outcomes if o.status == UNCHANGED and o.article is not None]
+    if stored or unchanged:
+        articles_stored.send(sender=_Ingester, ids=stored, unchanged=unchanged)
     # Only once the batch is committed do its outcomes count.
     for outcome in outcomes:
         summary.add(outcome)

@@ -1,0 +1,59 @@
+"""The search index of public articles (published, not a duplicate of another)."""
+
+from haystack import indexes
+from haystack.fields import FacetCharField, FacetMultiValueField
+
+from archive.models import Article
+
+PLACE_LEVELS = ("province", "city", "district", "street", "community")
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    # Title and body: searched, highlighted, and the source of "more like this".
+    text = indexes.CharField(document=True)
+    title = indexes.CharField(model_attr="title", boost=3.0)
+    source = indexes.CharField(null=True)
+    published = indexes.DateField(model_attr="published", null=True)
+
+    # Facets: exact values, never tokenized. Places are statistical codes (names repeat across
+    # the country: 府山街道 is in 越城区 and in 柯城区); the page shows their names.
+    source_exact = FacetCharField(null=True)
+    year = FacetCharField(null=True)
+    province = FacetMultiValueField()
+    city = FacetMultiValueField()
+    district = FacetMultiValueField()
+    street = FacetMultiValueField()
+    community = FacetMultiValueField()
+
+    def get_model(self):
+        return Article
+
+    def index_queryset(self, using=None):
+        return self.get_model().objects.public().select_related("source").prefetch_related("places")
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def should_update(self, instance, **kwargs):
+        return instance.status == Article.Status.PUBLISHED and instance.duplicate_of_id is None
+
+    def prepare_text(self, obj):
+        return f"{obj.title}\n\n{obj.body}"
+
+    def prepare_source(self, obj):
+        return obj.source.name if obj.source else None
+
+    def prepare_source_exact(self, obj):
+        return obj.source.name if obj.source else None
+
+    def prepare_year(self, obj):
+        return str(obj.published.year) if obj.published else None
+
+    def prepare(self, obj):
+        data = super().prepare(obj)
+        codes = {level: [] for level in PLACE_LEVELS}
+        for place in obj.places.all():
+            if place.level in codes:
+                codes[place.level].append(place.code)
+        data.update(codes)
+        return data

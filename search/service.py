@@ -1,0 +1,156 @@
+"""Run a search: cleaned parameters in, a page of articles with snippets and named facets out.
+
+Views (the HTML page and the JSON API) stay thin: both call :func:`run_search`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from haystack.query import SearchQuerySet
+
+from archive.models import Article, Place
+from search.backends import UserQuery
+from search.forms import MAX_PAGE, PAGE_SIZE
+from search.highlight import snippet
+from search.query import ParsedQuery, parse_query
+
+FACETS = ("district", "street", "source", "year")
+# Facet name -> index field.
+FACET_FIELDS = {"district": "district", "street": "street", "source": "source_exact", "year": "year"}
+FACET_LIMIT = 30
+
+
+@dataclass
+class FacetValue:
+    value: str  # what goes in the URL: a place code, a source name, a year
+    name: str  # what the reader sees
+    count: int
+
+
+@dataclass
+class Hit:
+    article: Article
+    snippet: str
+    score: float
+
+
+@dataclass
+class SearchOutcome:
+    query: ParsedQuery
+    count: int
+    page: int
+    num_pages: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def start_index(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.hits else 0
+
+
+def _search_queryset(params: dict, parsed: ParsedQuery) -> SearchQuerySet:
+    sqs = SearchQuerySet().models(Article)
+    if parsed.tree is not None:
+        sqs = sqs.filter(content=UserQuery(parsed.text, parsed=parsed))
+    for name in ("district", "street"):
+        codes = [place.code for place in params.get(name) or ()]
+        if codes:
+            sqs = sqs.filter(**{f"{name}__in": codes})
+    if params.get("source"):
+        sqs = sqs.filter(source_exact=params["source"])
+    if params.get("date_from"):
+        sqs = sqs.filter(published__gte=params["date_from"])
+    if params.get("date_to"):
+        sqs = sqs.filter(published__lte=params["date_to"])
+    for name in FACETS:
+        sqs = sqs.facet(FACET_FIELDS[name])
+    sort = params.get("sort") or ("relevance" if parsed.tree is not None else "newest")
+    if sort == "newest":
+        sqs = sqs.order_by("-published")
+    elif sort == "oldest":
+        sqs = sqs.order_by("published")
+    return sqs
+
+
+def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
+    """Search with the form's cleaned parameters; never raises for odd input."""
+    parsed = parse_query(params.get("q") or "")
+    notes = list(notes or []) + parsed.messages
+    sqs = _search_queryset(params, parsed)
+    page = max(1, min(int(params.get("page") or 1), MAX_PAGE))
+    start = (page - 1) * PAGE_SIZE
+    results = list(sqs[start : start + PAGE_SIZE])
+    count = sqs.count()
+    num_pages = max(1, min(MAX_PAGE, math.ceil(count / PAGE_SIZE)))
+    if not results and count and page > num_pages:
+        notes.append(f"没有第 {page} 页，已显示最后一页（第 {num_pages} 页）。")
+        page = num_pages
+        start = (page - 1) * PAGE_SIZE
+        sqs = _search_queryset(params, parsed)
+        results = list(sqs[start : start + PAGE_SIZE])
+        count = sqs.count()
+    facet_counts = (sqs.facet_counts() or {}).get("fields", {})
+    articles = (
+        Article.objects.public()
+        .filter(pk__in=[int(r.pk) for r in results])
+        .select_related("source")
+        .prefetch_related("places")
+        .in_bulk()
+    )
+    terms = parsed.highlight_terms
+    hits = [
+        Hit(article=articles[int(r.pk)], snippet=snippet(articles[int(r.pk)].body or "", terms), score=r.score)
+        for r in results
+        if int(r.pk) in articles
+    ]
+    return SearchOutcome(
+        query=parsed,
+        count=count,
+        page=page,
+        num_pages=num_pages,
+        hits=hits,
+        facets=_named_facets(facet_counts),
+        notes=list(dict.fromkeys(notes)),
+    )
+
+
+def _named_facets(facet_counts: dict) -> dict[str, list[FacetValue]]:
+    raw = {name: (facet_counts.get(FACET_FIELDS[name]) or [])[:FACET_LIMIT] for name in FACETS}
+    codes = [value for name in ("district", "street") for value, _ in raw[name]]
+    places = {p.code: p for p in Place.objects.filter(code__in=codes).select_related("parent")}
+    out: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        values = []
+        for value, count in raw[name]:
+            if value is None:
+                continue
+            label = str(value)
+            if name in ("district", "street"):
+                place = places.get(value)
+                if place is None:
+                    continue
+                label = place.name
+            values.append(FacetValue(value=str(value), name=label, count=count))
+        if name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        out[name] = values
+    # Two streets of one name (府山街道 in 越城区 and in 柯城区): tell them apart by their district.
+    seen: dict[str, int] = {}
+    for value in out["street"]:
+        seen[value.name] = seen.get(value.name, 0) + 1
+    for value in out["street"]:
+        place = places.get(value.value)
+        if seen[value.name] > 1 and place and place.parent:
+            value.name = f"{value.name}（{place.parent.name}）"
+    return out
