@@ -134,9 +134,10 @@ def _tokens(text: str, messages: list[str]) -> list[tuple[str, str]]:
         if word in OR_WORDS:
             out.append(("or", word))
             continue
-        # A field prefix directly followed by a quote: title:"…"
+        # A field prefix or a minus directly followed by a quote: title:"…", -"…", -title:"…"
         prefix, sep, rest = word.replace("：", ":").partition(":")
-        if sep and prefix.lstrip(NEGATIONS).lower() in FIELDS and not rest and pos < len(text) and text[pos] in QUOTES:
+        is_prefix = (sep and prefix.lstrip(NEGATIONS).lower() in FIELDS and not rest) or not word.lstrip(NEGATIONS)
+        if is_prefix and pos < len(text) and text[pos] in QUOTES:
             pending_prefix = word.replace("：", ":")
             continue
         out.append(("word", word))

@@ -52,14 +52,25 @@ class ArticleSignalProcessor(BaseSignalProcessor):
             indexing.index_missing(unchanged)
 
     def _queue(self, pk):
+        connection = transaction.get_connection()
+        if not connection.in_atomic_block:
+            self._sync({pk})  # autocommit: the change is already committed
+            return
         pending = getattr(self._pending, "ids", None)
-        if pending is None:
-            pending = self._pending.ids = set()
-            transaction.on_commit(self._flush)
-        pending.add(pk)
+        # A rolled-back transaction drops our callback; then start a new batch.
+        registered = any(entry[1] == self._flush for entry in connection.run_on_commit)
+        if pending is not None and registered:
+            pending.add(pk)
+            return
+        self._pending.ids = {pk}
+        transaction.on_commit(self._flush)
 
     def _flush(self):
-        ids, self._pending.ids = self._pending.ids, None
+        ids, self._pending.ids = self._pending.ids or set(), None
+        self._sync(ids)
+
+    @staticmethod
+    def _sync(ids):
         try:
             indexing.sync_articles(ids)
         except Exception:

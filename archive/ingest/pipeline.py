@@ -51,6 +51,7 @@ class Outcome:
     article: Article | None = None
     reason: str = ""
     message: str = ""
+    existing_id: int | None = None  # UNCHANGED: the article already stored from this record
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record) ->
     # With DEBUG on, Django keeps every query's SQL; a long run must not hold them all.
     reset_queries()
     stored = [o.article.pk for o in outcomes if o.status == STORED and o.article is not None]
-    unchanged = [o.article.pk for o in outcomes if o.status == UNCHANGED and o.article is not None]
+    unchanged = [o.existing_id for o in outcomes if o.status == UNCHANGED and o.existing_id is not None]
     if stored or unchanged:
         articles_stored.send(sender=_Ingester, ids=stored, unchanged=unchanged)
     # Only once the batch is committed do its outcomes count.
@@ -253,7 +254,7 @@ class _Ingester:
         for i, record in records.items():
             raw_hash = raw_hashes[i]
             if raw_hash in stored or raw_hash in seen:
-                outcomes[i] = Outcome(UNCHANGED, record.path, record.position)
+                outcomes[i] = Outcome(UNCHANGED, record.path, record.position, existing_id=stored.get(raw_hash))
                 continue
             seen.add(raw_hash)
             parsed = self.parse(record)

@@ -1,0 +1,171 @@
+"""The Chinese Whoosh backend through Haystack's own API, on a real temporary index.
+
+Each Haystack + Whoosh trap the issue lists is checked here against what the stock backend does.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import pytest
+from django.db import transaction
+from haystack.query import SearchQuerySet
+
+from archive.models import Article, ArticlePlace, Place
+from search.backends import UserQuery
+
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def ids(sqs) -> set[int]:
+    return {int(r.pk) for r in sqs[:10_000]}
+
+
+def search(text: str) -> set[int]:
+    return ids(SearchQuerySet().models(Article).filter(content=UserQuery(text)))
+
+
+def scan(corpus, text: str) -> set[int]:
+    return {a.pk for a in corpus if text in a.title or text in a.body}
+
+
+def test_everything_public_is_indexed(corpus):
+    assert ids(SearchQuerySet().all()) == set(corpus.values_list("pk", flat=True))
+
+
+def test_match_all_star_browses_everything(corpus):
+    # Trap: the stock backend parses "*" to an empty query and returns nothing.
+    everything = set(corpus.values_list("pk", flat=True))
+    assert ids(SearchQuerySet().raw_search("*")) == everything
+    assert search("*") == everything
+    assert search("") == everything
+
+
+def test_one_character_query_finds_longer_words(corpus):
+    # Trap: the stock backend refuses one-character queries, and jieba never indexes 水 alone.
+    found = search("水")
+    assert Article.objects.get(title="东浦街道开展水质监测").pk in found
+    assert found == scan(corpus, "水")
+
+
+def test_two_character_words_are_found(corpus):
+    # Trap: NgramField's minimum is 3, so two-character words were missed.
+    assert search("迪荡") == scan(corpus, "迪荡") != set()
+
+
+def test_gazetteer_names_and_cross_word_substrings(corpus, seed_article):
+    assert seed_article.pk in search("东浦街道")
+    assert seed_article.pk in search("城区搭")  # across jieba's 越城区 / 搭
+    assert search("幕府山街道") == set()  # 府山街道 is in the corpus; the longer name is not
+
+
+def test_recall_equals_a_substring_scan_on_generated_queries(corpus):
+    """Any 1–8 Chinese characters found verbatim in a title or body find that article."""
+    rng = random.Random(5)
+    articles = list(corpus)
+    queries = set()
+    while len(queries) < 150:
+        article = rng.choice(articles)
+        runs = [r for r in CJK_RUN.findall(article.title + "\n" + article.body) if r]
+        run = rng.choice(runs)
+        size = rng.randint(1, min(8, len(run)))
+        start = rng.randrange(len(run) - size + 1)
+        queries.add(run[start : start + size])
+    misses = {q: scan(articles, q) - search(q) for q in queries}
+    misses = {q: m for q, m in misses.items() if m}
+    assert misses == {}, f"recall {1 - len(misses) / len(queries):.1%}"
+    # and nothing that does not contain the query
+    extra = {q: search(q) - scan(articles, q) for q in sorted(queries)[:40]}
+    assert {q: e for q, e in extra.items() if e} == {}
+
+
+def test_highlight_marks_chinese_terms(corpus, seed_article):
+    # Trap: the stock highlight() hard-codes StemmingAnalyzer and returns empty strings for Chinese.
+    result = SearchQuerySet().filter(content=UserQuery("东浦街道")).highlight()[0]
+    assert "<mark>东浦街道</mark>" in result.highlighted["text"][0]
+
+
+def test_facets_are_exact_values_with_counts(corpus):
+    counts = SearchQuerySet().facet("district").facet("source_exact").facet("year").facet_counts()["fields"]
+    yuecheng = Place.objects.get(name="越城区", level="district").code
+    expected = corpus.filter(places__code=yuecheng).distinct().count()
+    assert dict(counts["district"])[yuecheng] == expected
+    # A source name is one facet value, not split into words.
+    assert dict(counts["source_exact"])["越城组工"] == corpus.filter(source__name="越城组工").count()
+    assert dict(counts["year"])["2021"] == corpus.filter(published__year=2021).count()
+
+
+def test_facet_counts_follow_the_query(corpus):
+    counts = SearchQuerySet().filter(content=UserQuery("水质监测")).facet("year").facet_counts()["fields"]
+    assert counts["year"] == [("2021", 1)]
+
+
+def test_street_filter_tells_same_named_streets_apart(corpus):
+    yuecheng = Place.objects.get(code="330602002")  # 府山街道, 越城区
+    kecheng = Place.objects.get(code="330802006")  # 府山街道, 柯城区
+    in_kecheng = ids(SearchQuerySet().filter(street=kecheng.code))
+    assert in_kecheng == set(corpus.filter(places=kecheng).values_list("pk", flat=True)) != set()
+    assert in_kecheng.isdisjoint(ids(SearchQuerySet().filter(street=yuecheng.code)) - in_kecheng)
+
+
+def test_date_range_and_sorting(corpus):
+    sqs = SearchQuerySet().filter(published__gte=date(2019, 1, 1), published__lte=date(2020, 12, 31))
+    expected = set(corpus.filter(published__range=(date(2019, 1, 1), date(2020, 12, 31))).values_list("pk", flat=True))
+    assert ids(sqs) == expected != set()
+    newest = [r.published for r in SearchQuerySet().order_by("-published")[:100]]
+    oldest = [r.published for r in SearchQuerySet().order_by("published")[:100]]
+    dated = [d for d in newest if d]
+    assert dated == sorted(dated, reverse=True)
+    # Undated articles come last in both directions.
+    assert newest[: len(dated)] == dated and oldest[: len(dated)] == sorted(dated)
+
+
+def test_more_like_this_excludes_the_article(corpus, seed_article):
+    similar = ids(SearchQuerySet().more_like_this(seed_article))
+    assert similar and seed_article.pk not in similar
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edits_reach_the_index_after_commit(tmp_path, test_data):
+    from archive.ingest.pipeline import ingest_paths
+
+    ingest_paths([test_data / "seed.txt"])
+    article = Article.objects.get()
+    with transaction.atomic():
+        article.title = "改过的标题：和美越城"
+        article.save()
+        assert search("和美越城") == set()  # not before the commit
+    assert search("和美越城") == {article.pk}
+
+    article.status = Article.Status.HIDDEN
+    article.save()
+    assert search("和美越城") == set()
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert search("和美越城") == {article.pk}
+
+    ArticlePlace.objects.filter(article=article, place__level="street").delete()
+    assert ids(SearchQuerySet().filter(street="330602002")) == set()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article.title = "回滚的标题"
+        article.save()
+        raise RuntimeError
+    assert search("回滚的标题") == set()
+
+    article.delete()
+    assert search("和美越城") == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rerun_indexes_what_a_killed_run_left_out(tmp_path, test_data, search_backend):
+    from archive.ingest.pipeline import ingest_paths
+
+    ingest_paths([test_data / "localgov_sample.jsonl"])
+    stored = set(Article.objects.public().values_list("pk", flat=True))
+    search_backend.clear()  # as if the process died between the database and the index commits
+    assert ids(SearchQuerySet().all()) == set()
+    ingest_paths([test_data / "localgov_sample.jsonl"])
+    assert ids(SearchQuerySet().all()) == stored
