@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run setup venv migrate samples test test-postgres lint bench clean
+.PHONY: run setup venv migrate samples test test-postgres lint bench bench-search clean
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -41,6 +41,10 @@ lint: venv
 
 bench: venv
 	$(PY) bench/ingest.py --records 2000 --records 20000
+
+# Search: indexing docs/s, index size, page/API latency and recall against a stock Whoosh + jieba baseline.
+bench-search: venv
+	$(PY) bench/search.py --docs 10000
 
 clean:
 	rm -rf $(VENV) data

@@ -45,7 +45,7 @@ def child(mode: str, path: str) -> None:
     if mode == "pipeline":
         from archive.ingest.pipeline import ingest_paths
 
-        summary = ingest_paths([path])
+        summary = ingest_paths([path], index=False)
         records, stored = summary.records, summary.stored + summary.duplicates
     else:
         from django.db import reset_queries

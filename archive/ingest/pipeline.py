@@ -113,8 +113,13 @@ def ingest_paths(
     *,
     batch_size: int = 200,
     on_record: Callable[[Outcome], None] | None = None,
+    index: bool = True,
 ) -> Summary:
-    """Ingest every record in the files and directories named; return the run's summary."""
+    """Ingest every record in the files and directories named; return the run's summary.
+
+    With ``index`` (the default) each committed batch is announced by :data:`articles_stored`, and
+    the search app indexes it; without, run ``manage.py update_index`` afterwards.
+    """
     paths = [str(p) for p in paths]
     IngestRun.mark_interrupted()
     run = IngestRun.objects.create(paths=paths, host=socket.gethostname(), pid=os.getpid())
@@ -127,8 +132,8 @@ def ingest_paths(
             for item in iter_records(file_path, max_record_bytes=settings.INGEST_MAX_RECORD_BYTES):
                 batch.append(item)
                 if len(batch) >= batch_size:
-                    _run_batch(ingester, batch, summary, on_record)
-        _run_batch(ingester, batch, summary, on_record)
+                    _run_batch(ingester, batch, summary, on_record, index)
+        _run_batch(ingester, batch, summary, on_record, index)
     except BaseException:
         _finish(run, summary, IngestRun.Status.FAILED)
         raise
@@ -136,7 +141,7 @@ def ingest_paths(
     return summary
 
 
-def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record) -> None:
+def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, index: bool = True) -> None:
     if not batch:
         return
     with transaction.atomic():
@@ -152,7 +157,7 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record) ->
     reset_queries()
     stored = [o.article.pk for o in outcomes if o.status == STORED and o.article is not None]
     unchanged = [o.existing_id for o in outcomes if o.status == UNCHANGED and o.existing_id is not None]
-    if stored or unchanged:
+    if index and (stored or unchanged):
         articles_stored.send(sender=_Ingester, ids=stored, unchanged=unchanged)
     # Only once the batch is committed do its outcomes count.
     for outcome in outcomes:

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--report", metavar="FILE", help="Write the summary as JSON to FILE.")
         parser.add_argument("--batch-size", type=int, default=200, help="Records per transaction (default 200).")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="Do not update the search index (faster for a big load; run `manage.py update_index` after).",
+        )
 
     def handle(self, *args, paths, report, batch_size, no_progress, **options):
         missing = [p for p in paths if not Path(p).exists()]
@@ -43,7 +48,7 @@ class Command(BaseCommand):
                     bar.set_postfix_str(f"last rejected: {Path(outcome.path).name} {outcome.position}")
 
         try:
-            summary = ingest_paths(paths, batch_size=batch_size, on_record=on_record)
+            summary = ingest_paths(paths, batch_size=batch_size, on_record=on_record, index=not options["no_index"])
         finally:
             if bar is not None:
                 bar.close()
