@@ -45,6 +45,7 @@ class SearchOutcome:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     notes: list[str] = field(default_factory=list)
+    suggestion: str | None = None  # the query with misspelt words corrected, when it found nothing
 
     @property
     def has_previous(self) -> bool:
@@ -62,7 +63,8 @@ class SearchOutcome:
 def _search_queryset(params: dict, parsed: ParsedQuery) -> SearchQuerySet:
     sqs = SearchQuerySet().models(Article)
     if parsed.tree is not None:
-        sqs = sqs.filter(content=UserQuery(parsed.text, parsed=parsed))
+        # The spelling query lets the backend suggest a correction when nothing is found.
+        sqs = sqs.filter(content=UserQuery(parsed.text, parsed=parsed)).set_spelling_query(parsed.text)
     for name in ("district", "street"):
         codes = [place.code for place in params.get(name) or ()]
         if codes:
@@ -101,6 +103,7 @@ def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
         results = list(sqs[start : start + PAGE_SIZE])
         count = sqs.count()
     facet_counts = (sqs.facet_counts() or {}).get("fields", {})
+    suggestion = sqs.spelling_suggestion() if not count and parsed.tree is not None else None
     articles = (
         Article.objects.public()
         .filter(pk__in=[int(r.pk) for r in results])
@@ -122,6 +125,7 @@ def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
         hits=hits,
         facets=_named_facets(facet_counts),
         notes=list(dict.fromkeys(notes)),
+        suggestion=suggestion,
     )
 
 

@@ -63,6 +63,8 @@ def search_page(request):
         "next": _url(request, page=str(outcome.page + 1)) if outcome.has_next else None,
     }
     suggestions = []
+    if outcome.suggestion:
+        suggestions.append({"text": f"您是不是要找“{outcome.suggestion}”", "url": _url(request, q=outcome.suggestion)})
     if not outcome.count:
         for item in active:
             suggestions.append({"text": f"去掉条件“{item['label']}：{item['value']}”", "url": item["remove_url"]})
@@ -114,6 +116,7 @@ def api_search(request):
         ],
         "facets": {name: [[v.name, v.count] for v in values] for name, values in outcome.facets.items()},
         "messages": outcome.notes,
+        "suggestion": outcome.suggestion,
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 

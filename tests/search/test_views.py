@@ -175,3 +175,12 @@ def test_malformed_input_gets_a_helpful_page_never_a_500(client, corpus, params,
         assert message in html
         assert any(message in m for m in data["messages"])
     assert isinstance(data["count"], int)
+
+
+def test_misspelt_word_gets_a_suggestion(client, corpus):
+    # 东铺 is a common input-method slip for 东浦; the stock backend split suggestions on spaces.
+    data = api(client, q="东铺街道 垃圾")
+    assert data["count"] == 0
+    assert data["suggestion"] == "东浦街道 垃圾"
+    assert "您是不是要找“东浦街道 垃圾”" in page(client, q="东铺街道 垃圾")
+    assert api(client, q="东浦街道")["suggestion"] is None
