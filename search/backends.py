@@ -21,6 +21,7 @@ backend it:
 
 from __future__ import annotations
 
+import heapq
 import threading
 from datetime import date, datetime
 
@@ -248,11 +249,36 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             facets.append(sorting.FieldFacet(name, reverse=reverse))
         return facets[0] if len(facets) == 1 else sorting.MultiFacet(facets)
 
+    def _date_sort(self, sort_by):
+        """(sort field, reverse) when the order is by one date field, else None."""
+        if not sort_by or len(sort_by) != 1:
+            return None
+        name = sort_by[0].lstrip("-")
+        reverse = sort_by[0].startswith("-")
+        if name not in self.date_fields:
+            return None
+        return (name + (DESC_SUFFIX if reverse else ASC_SUFFIX), reverse)
+
+    def _sort_keys(self, searcher, fieldname, reverse) -> list:
+        """Per-document sort keys (smallest first) for a numeric date copy, cached for this generation."""
+        reader = searcher.reader()
+        generation = reader.generation() if hasattr(reader, "generation") else self.index.latest_generation()
+        key = ("sort", fieldname, generation)
+        with self._facet_lock:
+            keys = self._facet_cache.get(key)
+            if keys is None:
+                values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
+                values += [0] * (reader.doc_count_all() - len(values))
+                keys = [-v for v in values] if reverse else values
+                self._facet_cache = {k: v for k, v in self._facet_cache.items() if k[-1] == generation}
+                self._facet_cache[key] = keys
+        return keys
+
     def _facet_sets(self, searcher, fieldname) -> dict[str, frozenset]:
         """Return {value: docnums} for a facet field, cached for this index generation."""
         reader = searcher.reader()
         generation = reader.generation() if hasattr(reader, "generation") else self.index.latest_generation()
-        key = (fieldname, generation)
+        key = ("facet", fieldname, generation)
         with self._facet_lock:
             cached = self._facet_cache.get(key)
             if cached is None:
@@ -261,7 +287,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                     for term in reader.lexicon(fieldname):
                         value = term.decode("utf-8") if isinstance(term, bytes) else term
                         cached[value] = frozenset(reader.postings(fieldname, term).all_ids())
-                self._facet_cache = {k: v for k, v in self._facet_cache.items() if k[1] == generation}
+                self._facet_cache = {k: v for k, v in self._facet_cache.items() if k[-1] == generation}
                 self._facet_cache[key] = cached
         return cached
 
@@ -313,18 +339,29 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                         if hits:
                             counts.append((value, hits))
                     facet_counts[name] = sorted(counts, key=lambda item: (-item[1], item[0]))
-            sortedby = self._sortedby(sort_by)
             limit = page_num * page_length
-            results = searcher.search(
-                query,
-                limit=limit,
-                sortedby=sortedby,
-                filter=matched if matched is not None else filter_query,
-                terms=False,
-            )
-            hits = len(matched) if matched is not None else len(results)
             start = (page_num - 1) * page_length
-            page = [(results.docnum(i), results.score(i)) for i in range(start, min(limit, results.scored_length()))]
+            date_sort = self._date_sort(sort_by)
+            if date_sort:
+                # Sorting by date: a heap over the matches with per-document keys cached for this
+                # index generation, instead of Whoosh reading the column for every match.
+                if matched is None:
+                    matched = set(searcher.docs_for_query(whole))
+                keys = self._sort_keys(searcher, *date_sort)
+                top = heapq.nsmallest(limit, matched, key=lambda d: (keys[d], d))
+                hits = len(matched)
+                page = [(docnum, 0.0) for docnum in top[start:limit]]
+            else:
+                results = searcher.search(
+                    query,
+                    limit=limit,
+                    sortedby=self._sortedby(sort_by),
+                    filter=matched if matched is not None else filter_query,
+                    terms=False,
+                )
+                hits = len(matched) if matched is not None else len(results)
+                scored = min(limit, results.scored_length())
+                page = [(results.docnum(i), results.score(i)) for i in range(start, scored)]
             found = self._results(searcher, page, highlight, highlight_terms, result_class)
         suggestion = None
         if not hits and (spelling_query or self.include_spelling):
