@@ -41,8 +41,10 @@ from whoosh.fields import BOOLEAN, DATETIME, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 
 from search import query as uq
-from search.analysis import ChineseAnalyzer, NgramAnalyzer, substring_query
+from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.highlight import snippet
+from search.substring import Substring
+from search.substring import chunks as substring_chunks
 from search.whoosh_codec import FastW3Codec
 
 NGRAM_SUFFIX = "__ng"
@@ -50,6 +52,7 @@ NGRAM_SUFFIX = "__ng"
 ASC_SUFFIX, DESC_SUFFIX = "__asc", "__desc"
 _NO_DATE_ASC, _NO_DATE_DESC = 99_999_999, 0
 WRITER_TIMEOUT = 120.0  # seconds to wait for another process's index lock
+SCORE_LIMIT = 1000  # relevance-rank at most this many matches (the newest) of a very broad query
 
 
 class UserQuery(BaseInput):
@@ -75,6 +78,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self._facet_cache: dict = {}
         self._facet_lock = threading.Lock()
+        self._local = threading.local()
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -193,28 +197,29 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def text_query(self, text: str, fieldname: str | None = None) -> wq.Query:
         """Documents containing ``text`` verbatim in ``fieldname`` (default: the document field).
 
-        Matching is by the n-gram field (exact substring); scoring adds the words field's terms.
+        Matching is by the n-gram field (exact substring); scoring by the words field's terms, and
+        for the document field also the title's (boosted), so title matches rank first.
         """
         if not self.setup_complete:
             self.setup()
         fieldname = fieldname or self.content_field_name
-        required = substring_query(fieldname + NGRAM_SUFFIX, text)
-        if required is wq.NullQuery:
+        if not substring_chunks(text):
             return wq.NullQuery
-        words = [t.text for t in self.schema[fieldname].analyzer(text, mode="query")]
-        if not words:
+        required = Substring(fieldname + NGRAM_SUFFIX, text)
+        words = list(dict.fromkeys(t.text for t in self.schema[fieldname].analyzer(text, mode="query")))
+        scoring = [wq.Term(fieldname, w) for w in words]
+        if fieldname == self.content_field_name and "title" in self.text_fields:
+            scoring += [wq.Term("title", w) for w in words]
+        if not scoring:
             return required
-        scoring = wq.Or([wq.Term(fieldname, w) for w in dict.fromkeys(words)])
-        return wq.AndMaybe(required, scoring)
+        return wq.AndMaybe(required, wq.Or(scoring))
 
     def user_query(self, node) -> wq.Query:
         """Turn a :mod:`search.query` tree into a Whoosh query."""
         if node is None:
             return wq.Every()
         if isinstance(node, uq.Term):
-            if node.field == "text":
-                return wq.Or([self.text_query(node.text), self.text_query(node.text, "title")]).normalize()
-            return self.text_query(node.text, node.field)
+            return self.text_query(node.text, None if node.field == "text" else node.field)
         if isinstance(node, uq.Not):
             return wq.Not(self.user_query(node.child))
         parts = [self.user_query(child) for child in node.children]
@@ -235,7 +240,22 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             choices = self.build_models_list()
         else:
             choices = []
+        if set(choices) >= set(self.build_models_list()):
+            return None  # every indexed model: no filter needed (and none to pay for)
         return wq.Or([wq.Term(DJANGO_CT, ct) for ct in choices]) if choices else None
+
+    def _searcher(self):
+        """This thread's searcher, refreshed to the latest commit (unchanged segments stay open)."""
+        if not self.setup_complete:
+            self.setup()
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is None or getattr(local, "index", None) is not self.index:
+            searcher = self.index.searcher()
+        else:
+            searcher = searcher.refresh()
+        local.searcher, local.index = searcher, self.index
+        return searcher
 
     def _sortedby(self, sort_by):
         if not sort_by:
@@ -325,44 +345,55 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         for narrow in narrow_queries or ():
             filters.append(self._as_query(narrow))
         page_num, page_length = self.calculate_page(start_offset, end_offset)
-        with self.index.searcher() as searcher:
-            filter_query = wq.And(filters).normalize() if filters else None
-            whole = wq.And([query, filter_query]).normalize() if filter_query is not None else query
-            matched = None
-            facet_counts = {}
-            if facets:
-                matched = set(searcher.docs_for_query(whole))
-                for name in facets:
-                    counts = []
-                    for value, docs in self._facet_sets(searcher, name).items():
-                        hits = len(docs & matched) if len(docs) < len(matched) else len(matched & docs)
-                        if hits:
-                            counts.append((value, hits))
-                    facet_counts[name] = sorted(counts, key=lambda item: (-item[1], item[0]))
-            limit = page_num * page_length
-            start = (page_num - 1) * page_length
-            date_sort = self._date_sort(sort_by)
-            if date_sort:
-                # Sorting by date: a heap over the matches with per-document keys cached for this
-                # index generation, instead of Whoosh reading the column for every match.
-                if matched is None:
-                    matched = set(searcher.docs_for_query(whole))
-                keys = self._sort_keys(searcher, *date_sort)
-                top = heapq.nsmallest(limit, matched, key=lambda d: (keys[d], d))
-                hits = len(matched)
-                page = [(docnum, 0.0) for docnum in top[start:limit]]
-            else:
-                results = searcher.search(
-                    query,
-                    limit=limit,
-                    sortedby=self._sortedby(sort_by),
-                    filter=matched if matched is not None else filter_query,
-                    terms=False,
-                )
-                hits = len(matched) if matched is not None else len(results)
-                scored = min(limit, results.scored_length())
-                page = [(results.docnum(i), results.score(i)) for i in range(start, scored)]
-            found = self._results(searcher, page, highlight, highlight_terms, result_class)
+        searcher = self._searcher()  # one per thread, kept open and refreshed
+        filter_query = wq.And(filters).normalize() if filters else None
+        whole = wq.And([query, filter_query]).normalize() if filter_query is not None else query
+        matched = set(searcher.docs_for_query(whole))
+        hits = len(matched)
+        facet_counts = {}
+        for name in facets or ():
+            counts = []
+            for value, docs in self._facet_sets(searcher, name).items():
+                count = len(docs & matched) if len(docs) < len(matched) else len(matched & docs)
+                if count:
+                    counts.append((value, count))
+            facet_counts[name] = sorted(counts, key=lambda item: (-item[1], item[0]))
+        limit = page_num * page_length
+        start = (page_num - 1) * page_length
+        date_sort = self._date_sort(sort_by)
+        if date_sort:
+            # Sorting by date: a heap over the matches with per-document keys cached for this
+            # index generation, instead of Whoosh reading the column for every match.
+            keys = self._sort_keys(searcher, *date_sort)
+            top = heapq.nsmallest(limit, matched, key=lambda d: (keys[d], d))
+            page = [(docnum, 0.0) for docnum in top[start:limit]]
+        else:
+            candidates = matched
+            newest = (
+                self._sort_keys(searcher, *self._date_sort(["-" + self.date_fields[0]])) if self.date_fields else None
+            )
+            if not sort_by and len(matched) > SCORE_LIMIT and newest is not None:
+                # A very broad query: relevance-rank only the newest SCORE_LIMIT matches (scoring costs a
+                # Python call per document); the rest follow, newest first. The count stays exact.
+                candidates = set(heapq.nsmallest(SCORE_LIMIT, matched, key=lambda d: (newest[d], d)))
+            results = searcher.search(
+                query, limit=limit, sortedby=self._sortedby(sort_by), filter=candidates, terms=False
+            )
+            ranked = [(results.docnum(i), results.score(i)) for i in range(min(limit, results.scored_length()))]
+            if len(ranked) < limit:
+                # Then matches without a scoring word (a substring across words), then those past
+                # SCORE_LIMIT: newest first.
+                seen = {results.docnum(i) for i in range(results.scored_length())}
+                need = limit - len(ranked)
+                for pool in (candidates - seen, matched - candidates):
+                    if need <= 0 or not pool:
+                        continue
+                    key = (lambda d: (newest[d], d)) if newest is not None else None
+                    more = heapq.nsmallest(need, pool, key=key)
+                    ranked += [(docnum, 0.0) for docnum in more]
+                    need -= len(more)
+            page = ranked[start:limit]
+        found = self._results(searcher, page, highlight, highlight_terms, result_class)
         suggestion = None
         if not hits and (spelling_query or self.include_spelling):
             suggestion = self.create_spelling_suggestion(spelling_query or self._query_text(query_string))

@@ -169,3 +169,23 @@ def test_rerun_indexes_what_a_killed_run_left_out(tmp_path, test_data, search_ba
     assert ids(SearchQuerySet().all()) == set()
     ingest_paths([test_data / "localgov_sample.jsonl"])
     assert ids(SearchQuerySet().all()) == stored
+
+
+def test_pages_of_a_broad_query_cover_every_match_once(corpus, monkeypatch):
+    """Past SCORE_LIMIT matches only the newest are relevance-ranked; the rest still follow, once each."""
+    from search import backends
+
+    monkeypatch.setattr(backends, "SCORE_LIMIT", 5)
+    expected = scan(corpus, "街道")
+    sqs = SearchQuerySet().models(Article).filter(content=UserQuery("街道"))
+    assert sqs.count() == len(expected) > 25
+    seen = []
+    for start in range(0, len(expected) + 20, 20):
+        seen += [int(r.pk) for r in sqs[start : start + 20]]
+    assert len(seen) == len(set(seen)) and set(seen) == expected
+
+
+def test_substring_across_words_without_a_scoring_word_is_still_listed(corpus, seed_article):
+    # 台，唱 spans punctuation: two chunks, 台 and 唱, neither a word the query analyzer keeps whole.
+    assert seed_article.pk in search("城区搭好")
+    assert seed_article.pk in ids(SearchQuerySet().filter(content=UserQuery("星”台")))
