@@ -43,7 +43,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from search import query as uq
 from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.highlight import snippet
-from search.substring import Substring
+from search.substring import DocSet, Substring
 from search.substring import chunks as substring_chunks
 from search.whoosh_codec import FastW3Codec
 
@@ -376,9 +376,9 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 # A very broad query: relevance-rank only the newest SCORE_LIMIT matches (scoring costs a
                 # Python call per document); the rest follow, newest first. The count stays exact.
                 candidates = set(heapq.nsmallest(SCORE_LIMIT, matched, key=lambda d: (newest[d], d)))
-            results = searcher.search(
-                query, limit=limit, sortedby=self._sortedby(sort_by), filter=candidates, terms=False
-            )
+            # Visit only the candidates: the query's own matchers are skipped to each of them.
+            scoring = wq.AndMaybe(DocSet(candidates), query)
+            results = searcher.search(scoring, limit=limit, sortedby=self._sortedby(sort_by), terms=False)
             ranked = [(results.docnum(i), results.score(i)) for i in range(min(limit, results.scored_length()))]
             if len(ranked) < limit:
                 # Then matches without a scoring word (a substring across words), then those past

@@ -187,3 +187,41 @@ class Substring(qcore.Query):
         if not docs:
             return matching.NullMatcher()
         return matching.ListMatcher(sorted(docs), all_weights=self.boost)
+
+
+class DocSet(qcore.Query):
+    """Matches a fixed set of (index-wide) document numbers; lets a scoring pass visit only those."""
+
+    def __init__(self, docnums, boost: float = 0.0):
+        self.docnums = frozenset(docnums)
+        self.boost = boost
+
+    def __repr__(self):
+        return f"{type(self).__name__}({len(self.docnums)} docs)"
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.docnums == self.docnums
+
+    def __hash__(self):
+        return hash((type(self).__name__, len(self.docnums)))
+
+    def is_leaf(self):
+        return True
+
+    def estimate_size(self, ixreader):
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        # A leaf searcher numbers its documents from 0: shift by its offset in the whole index.
+        offset = 0
+        parent = searcher.parent() if searcher.parent is not None else None
+        if parent is not None:
+            for sub, sub_offset in parent.subsearchers:
+                if sub is searcher:
+                    offset = sub_offset
+                    break
+        count = searcher.doc_count_all()
+        ids = sorted(d - offset for d in self.docnums if offset <= d < offset + count)
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(ids, all_weights=self.boost)

@@ -1,0 +1,61 @@
+"""Exact substrings by set intersection and positions, against Whoosh's own phrase, on many segments."""
+
+from whoosh import index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Phrase, Term
+
+from search.analysis import NgramAnalyzer
+from search.substring import DocSet, Substring, _cover
+
+TEXTS = [
+    "东浦街道迪荡新城开展水质监测。",
+    "北海街道党工委召开会议，越城区搭好“五星”台。",
+    "东浦 街道 分开写",
+    "街道东浦，浦街道东",
+    "水",
+    "今年以来今年以来",
+]
+
+
+def make_index(path):
+    ix = index.create_in(path, Schema(id=ID(stored=True), ng=TEXT(analyzer=NgramAnalyzer(), phrase=True)))
+    for start in range(0, len(TEXTS), 2):  # three commits: three segments
+        writer = ix.writer()
+        for i in range(start, min(start + 2, len(TEXTS))):
+            writer.add_document(id=str(i), ng=TEXTS[i])
+        writer.commit(merge=False)
+    return ix
+
+
+def ids(searcher, query):
+    return sorted(int(searcher.stored_fields(d)["id"]) for d in searcher.docs_for_query(query))
+
+
+def test_cover_pins_every_character():
+    assert _cover("东浦街道") == [(0, "东浦"), (2, "街道")]
+    assert _cover("东浦街道办") == [(0, "东浦"), (2, "街道"), (3, "道办")]
+
+
+def test_substring_equals_phrase_and_a_scan(tmp_path):
+    ix = make_index(tmp_path)
+    assert len(ix._segments()) == 3
+    with ix.searcher() as s:
+        for text in ("东浦街道", "浦街道东", "街道", "水", "城区搭好", "今年以来今", "以来今年以来", "星台"):
+            expected = [i for i, t in enumerate(TEXTS) if text in t]
+            assert ids(s, Substring("ng", text)) == expected, text
+            grams = [text[i : i + 2] for i in range(len(text) - 1)]
+            if len(grams) > 1:
+                assert ids(s, Phrase("ng", grams)) == expected, text
+        # Separated by punctuation or a space, a query's chunks must each occur.
+        assert ids(s, Substring("ng", "东浦 街道")) == [0, 2, 3]
+        assert ids(s, Substring("ng", "，。")) == []
+        assert ids(s, Term("ng", "水")) == [0, 4]
+
+
+def test_docset_matches_its_documents_across_segments(tmp_path):
+    ix = make_index(tmp_path)
+    with ix.searcher() as s:
+        wanted = {1, 2, 5}
+        assert sorted(s.docs_for_query(DocSet(wanted))) == sorted(wanted)
+        hits = s.search(DocSet(wanted), limit=None)
+        assert sorted(h.docnum for h in hits) == sorted(wanted)
