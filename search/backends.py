@@ -14,7 +14,8 @@ backend it:
 * highlights with :func:`search.highlight.snippet` (text escaped, terms in ``<mark>``) instead of a
   StemmingAnalyzer that finds nothing in Chinese;
 * indexes a batch with one writer and one commit, and waits for the index lock instead of failing;
-  commits with :class:`search.whoosh_codec.FastW3Codec` (same files, lengths read once);
+  commits with :class:`search.whoosh_codec.FastW3Codec` (same files, lengths read once) and merges
+  segments rarely (:mod:`search.merge`);
 * sorts undated documents last in both date directions;
 * finds "more like this" from the words field's key terms.
 """
@@ -43,6 +44,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from search import query as uq
 from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.highlight import snippet
+from search.merge import merge_smaller_half
 from search.substring import DocSet, Substring
 from search.substring import chunks as substring_chunks
 from search.whoosh_codec import FastW3Codec
@@ -163,7 +165,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_smaller_half)
 
     def remove(self, obj_or_string, commit=True):
         self.remove_many([obj_or_string])
@@ -177,7 +179,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             return
         writer = self._writer()
         self._delete_ids(writer, ids)
-        writer.commit()
+        writer.commit(mergetype=merge_smaller_half)
 
     def missing_identifiers(self, identifiers) -> list[str]:
         """Those of the identifiers (``archive.article.12``) with no document in the index."""
