@@ -45,7 +45,7 @@ from search import query as uq
 from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.highlight import snippet
 from search.merge import merge_smaller_half
-from search.substring import DocSet, Substring
+from search.substring import ColumnRange, DocSet, Substring
 from search.substring import chunks as substring_chunks
 from search.whoosh_codec import FastW3Codec
 
@@ -606,6 +606,10 @@ class ChineseWhooshSearchQuery(WhooshSearchQuery):
 
     def _range(self, fieldname, low, high, startincl, endincl):
         field = self.backend.schema[fieldname]
+        if isinstance(field, DATETIME) and fieldname in self.backend.date_fields:
+            # By the yyyymmdd copy's column: fast, and "no date" (99999999) never falls in a range.
+            low, high = _yyyymmdd(low), _yyyymmdd(high)
+            return ColumnRange(fieldname + ASC_SUFFIX, low, high, startexcl=not startincl, endexcl=not endincl)
         if isinstance(field, DATETIME):
             low = _as_datetime(low, end=False)
             high = _as_datetime(high, end=True)
@@ -615,6 +619,14 @@ class ChineseWhooshSearchQuery(WhooshSearchQuery):
         low = None if low is None else force_str(low)
         high = None if high is None else force_str(high)
         return wq.TermRange(fieldname, low, high, startexcl=not startincl, endexcl=not endincl)
+
+
+def _yyyymmdd(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.year * 10000 + value.month * 100 + value.day
 
 
 def _as_datetime(value, end):

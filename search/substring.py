@@ -225,3 +225,69 @@ class DocSet(qcore.Query):
         if not ids:
             return matching.NullMatcher()
         return matching.ListMatcher(ids, all_weights=self.boost)
+
+
+_columns = _LRU(64)
+
+
+def _column_values(reader, fieldname: str) -> list:
+    """A segment's column values, cached by segment (a segment's columns never change)."""
+    segment = getattr(reader, "segment", lambda: None)()
+    key = (segment.segment_id(), fieldname) if segment is not None else None
+    values = _columns.get(key) if key else None
+    if values is None:
+        values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
+        if key:
+            _columns.put(key, values)
+    return values
+
+
+class ColumnRange(qcore.Query):
+    """Documents whose sortable numeric column value lies in a range, e.g. yyyymmdd dates.
+
+    Whoosh's ``DateRange`` expands into an OR of many trie terms, which costs a second at 10,000
+    articles; a column scan of one segment costs about a millisecond.
+    """
+
+    def __init__(self, fieldname: str, low=None, high=None, startexcl=False, endexcl=False, boost: float = 0.0):
+        self.fieldname = fieldname
+        self.low, self.high = low, high
+        self.startexcl, self.endexcl = startexcl, endexcl
+        self.boost = boost
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.fieldname!r}, {self.low!r}, {self.high!r})"
+
+    def _key(self):
+        return (self.fieldname, self.low, self.high, self.startexcl, self.endexcl)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._key() == self._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, *self._key()))
+
+    def is_leaf(self):
+        return True
+
+    def field(self):
+        return self.fieldname
+
+    def estimate_size(self, ixreader):
+        return ixreader.doc_count()
+
+    def _accepts(self, value) -> bool:
+        if self.low is not None and (value < self.low or (self.startexcl and value == self.low)):
+            return False
+        if self.high is not None and (value > self.high or (self.endexcl and value == self.high)):
+            return False
+        return True
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        values = _column_values(reader, self.fieldname)
+        deleted = reader.is_deleted if reader.has_deletions() else None
+        ids = [doc for doc, value in enumerate(values) if self._accepts(value) and not (deleted and deleted(doc))]
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(ids, all_weights=self.boost)
