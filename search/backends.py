@@ -350,7 +350,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         searcher = self._searcher()  # one per thread, kept open and refreshed
         filter_query = wq.And(filters).normalize() if filters else None
         whole = wq.And([query, filter_query]).normalize() if filter_query is not None else query
-        matched = set(searcher.docs_for_query(whole))
+        matched = set(searcher.docs_for_query(_matching_part(whole)))
         hits = len(matched)
         facet_counts = {}
         for name in facets or ():
@@ -379,7 +379,8 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 # Python call per document); the rest follow, newest first. The count stays exact.
                 candidates = set(heapq.nsmallest(SCORE_LIMIT, matched, key=lambda d: (newest[d], d)))
             # Visit only the candidates: the query's own matchers are skipped to each of them.
-            scoring = wq.AndMaybe(DocSet(candidates), query)
+            scoring_terms = _scoring_part(query)
+            scoring = wq.AndMaybe(DocSet(candidates), scoring_terms) if scoring_terms else DocSet(candidates)
             results = searcher.search(scoring, limit=limit, sortedby=self._sortedby(sort_by), terms=False)
             ranked = [(results.docnum(i), results.score(i)) for i in range(min(limit, results.scored_length()))]
             if len(ranked) < limit:
@@ -619,6 +620,30 @@ class ChineseWhooshSearchQuery(WhooshSearchQuery):
         low = None if low is None else force_str(low)
         high = None if high is None else force_str(high)
         return wq.TermRange(fieldname, low, high, startexcl=not startincl, endexcl=not endincl)
+
+
+def _matching_part(query: wq.Query) -> wq.Query:
+    """``query`` without its scoring-only parts (AndMaybe's optional side): the same documents, found faster."""
+    if isinstance(query, wq.AndMaybe):
+        return _matching_part(query.a)
+    if isinstance(query, wq.And | wq.Or):
+        return type(query)([_matching_part(q) for q in query.subqueries])
+    if isinstance(query, wq.Not):
+        return wq.Not(_matching_part(query.query))
+    return query
+
+
+def _scoring_part(query: wq.Query) -> wq.Query | None:
+    """The scoring-only parts of ``query`` (AndMaybe's optional sides, outside any Not), OR'd.
+
+    The relevance pass runs over documents already known to match, so only these need visiting.
+    """
+    if isinstance(query, wq.AndMaybe):
+        return query.b
+    if isinstance(query, wq.And | wq.Or):
+        parts = [p for p in (_scoring_part(q) for q in query.subqueries) if p is not None]
+        return (parts[0] if len(parts) == 1 else wq.Or(parts)) if parts else None
+    return None
 
 
 def _yyyymmdd(value) -> int | None:
