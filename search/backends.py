@@ -181,6 +181,13 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         self._delete_ids(writer, ids)
         writer.commit(mergetype=merge_smaller_half)
 
+    def delete_index(self):
+        # A new index starts its generations again: cached sets and searchers must not outlive it.
+        with self._facet_lock:
+            self._facet_cache = {}
+        self._local = threading.local()
+        super().delete_index()
+
     def missing_identifiers(self, identifiers) -> list[str]:
         """Those of the identifiers (``archive.article.12``) with no document in the index."""
         if not self.setup_complete:

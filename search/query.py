@@ -85,10 +85,6 @@ class ParsedQuery:
         walk(self.tree)
         return sorted(found, key=len, reverse=True)
 
-    @property
-    def is_empty(self) -> bool:
-        return self.tree is None
-
 
 def clean_text(text: str) -> str:
     """NFC-normalise, drop control and format characters, collapse whitespace."""
