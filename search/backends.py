@@ -288,37 +288,41 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             return None
         return (name + (DESC_SUFFIX if reverse else ASC_SUFFIX), reverse)
 
-    def _sort_keys(self, searcher, fieldname, reverse) -> list:
-        """Per-document sort keys (smallest first) for a numeric date copy, cached for this generation."""
+    def _cached(self, searcher, key: tuple, build):
+        """``build()``'s result, cached for the searcher's index generation (older ones are dropped)."""
         reader = searcher.reader()
         generation = reader.generation() if hasattr(reader, "generation") else self.index.latest_generation()
-        key = ("sort", fieldname, generation)
+        key = (*key, generation)
         with self._facet_lock:
-            keys = self._facet_cache.get(key)
-            if keys is None:
-                values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
-                values += [0] * (reader.doc_count_all() - len(values))
-                keys = [-v for v in values] if reverse else values
+            value = self._facet_cache.get(key)
+            if value is None:
+                value = build(reader)
                 self._facet_cache = {k: v for k, v in self._facet_cache.items() if k[-1] == generation}
-                self._facet_cache[key] = keys
-        return keys
+                self._facet_cache[key] = value
+        return value
+
+    def _sort_keys(self, searcher, fieldname, reverse) -> list:
+        """Per-document sort keys (smallest first) for a numeric date copy."""
+
+        def build(reader):
+            values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
+            values += [0] * (reader.doc_count_all() - len(values))
+            return [-v for v in values] if reverse else values
+
+        return self._cached(searcher, ("sort", fieldname, reverse), build)
 
     def _facet_sets(self, searcher, fieldname) -> dict[str, frozenset]:
-        """Return {value: docnums} for a facet field, cached for this index generation."""
-        reader = searcher.reader()
-        generation = reader.generation() if hasattr(reader, "generation") else self.index.latest_generation()
-        key = ("facet", fieldname, generation)
-        with self._facet_lock:
-            cached = self._facet_cache.get(key)
-            if cached is None:
-                cached = {}
-                if fieldname in searcher.schema:
-                    for term in reader.lexicon(fieldname):
-                        value = term.decode("utf-8") if isinstance(term, bytes) else term
-                        cached[value] = frozenset(reader.postings(fieldname, term).all_ids())
-                self._facet_cache = {k: v for k, v in self._facet_cache.items() if k[-1] == generation}
-                self._facet_cache[key] = cached
-        return cached
+        """Return {value: docnums} for a facet field."""
+
+        def build(reader):
+            sets = {}
+            if fieldname in searcher.schema:
+                for term in reader.lexicon(fieldname):
+                    value = term.decode("utf-8") if isinstance(term, bytes) else term
+                    sets[value] = frozenset(reader.postings(fieldname, term).all_ids())
+            return sets
+
+        return self._cached(searcher, ("facet", fieldname), build)
 
     @log_query
     def search(
