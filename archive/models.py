@@ -73,6 +73,10 @@ class ArticleQuerySet(models.QuerySet):
         """Articles a reader may see: published and not a duplicate of another."""
         return self.filter(status=Article.Status.PUBLISHED, duplicate_of__isnull=True)
 
+    def visible_to(self, user):
+        """Articles ``user`` may open: staff see hidden ones too; duplicates stay reachable by link."""
+        return self if user.is_staff else self.filter(status=Article.Status.PUBLISHED)
+
     def in_place(self, place: Place):
         """Articles tagged with the place or any place below it."""
         return self.filter(places__code__startswith=place.code).distinct()

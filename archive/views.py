@@ -13,9 +13,7 @@ def home(request):
 
 
 def article_detail(request, pk: int):
-    queryset = Article.objects.select_related("source", "duplicate_of")
-    if not request.user.is_staff:
-        queryset = queryset.filter(status=Article.Status.PUBLISHED)
+    queryset = Article.objects.visible_to(request.user).select_related("source", "duplicate_of")
     article = get_object_or_404(queryset, pk=pk)
     links = article.place_links.select_related("place").order_by("place__code")
     context = {"article": article, "place_links": links, "related": related_articles(article)}

@@ -117,8 +117,8 @@ def _single(token: Token, value: str, positions: bool, chars: bool, start_pos: i
     return token
 
 
-class ChineseTokenizer(Tokenizer):
-    """Yield jieba words (plus dictionary words inside long words at index time), folded."""
+class _TextTokenizer(Tokenizer):
+    """Whoosh's tokenizer call, with the ``tokenize=False`` case handled; subclasses yield from ``tokens``."""
 
     def __call__(
         self,
@@ -137,6 +137,16 @@ class ChineseTokenizer(Tokenizer):
         if not tokenize:
             yield _single(token, value, positions, chars, start_pos, start_char)
             return
+        yield from self.tokens(token, value, positions, chars, keeporiginal, start_pos, start_char, mode)
+
+    def tokens(self, token, value, positions, chars, keeporiginal, start_pos, start_char, mode) -> Iterator[Token]:
+        raise NotImplementedError
+
+
+class ChineseTokenizer(_TextTokenizer):
+    """Yield jieba words (plus dictionary words inside long words at index time), folded."""
+
+    def tokens(self, token, value, positions, chars, keeporiginal, start_pos, start_char, mode) -> Iterator[Token]:
         segmenter = get_segmenter()
         # Search-mode sub-words only on the index side: a query for 越城区 should not also ask for 城区.
         with_parts = mode != "query"
@@ -168,30 +178,14 @@ class ChineseTokenizer(Tokenizer):
             pos += 1
 
 
-class NgramTokenizer(Tokenizer):
+class NgramTokenizer(_TextTokenizer):
     """Yield character unigrams and bigrams of each letter/digit run, at position = character offset.
 
     At query time (``mode="query"``) a run gives only its bigrams (or its one character), the terms
     :func:`substring_query` uses, so a parsed phrase on this field also means "this substring".
     """
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            yield _single(token, value, positions, chars, start_pos, start_char)
-            return
+    def tokens(self, token, value, positions, chars, keeporiginal, start_pos, start_char, mode) -> Iterator[Token]:
         query = mode == "query"
         token.boost = 1.0
         token.stopped = False
@@ -234,6 +228,11 @@ def _run_query(fieldname: str, run: str) -> Query:
     return Phrase(fieldname, [run[i : i + 2] for i in range(len(run) - 1)])
 
 
+def chunks(text: str) -> list[str]:
+    """The folded letter/digit runs of ``text``, without repeats: what a substring query asks for."""
+    return list(dict.fromkeys(_RUN.findall(fold(text))))
+
+
 def substring_query(fieldname: str, text: str) -> Query:
     """Return a query on the n-gram field matching documents that contain every chunk of ``text``.
 
@@ -241,7 +240,7 @@ def substring_query(fieldname: str, text: str) -> Query:
     so 东浦 街道 asks for 东浦 and for 街道; each chunk must occur verbatim (after folding).
     Text without any letter or digit gives a query that matches nothing.
     """
-    runs = list(dict.fromkeys(_RUN.findall(fold(text))))  # a repeated chunk adds nothing
+    runs = chunks(text)
     queries = [_run_query(fieldname, run) for run in runs]
     if not queries:
         return NullQuery

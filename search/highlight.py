@@ -12,15 +12,15 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from search.analysis import chunks as _chunks
 from search.analysis import fold
 
-_RUN = re.compile(r"[^\W_]+")
 _SPACE = re.compile(r"\s+")
 
 
 def chunks(terms) -> list[str]:
     """The letter/digit runs of ``terms``, folded, longest first, without repeats."""
-    found = {run for term in terms for run in _RUN.findall(fold(term))}
+    found = {run for term in terms for run in _chunks(term)}
     return sorted(found, key=lambda r: (-len(r), r))
 
 

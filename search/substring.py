@@ -13,16 +13,14 @@ deletion count, which is all that can change in a segment; a new commit's segmen
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 
 from whoosh import matching
 from whoosh.query import qcore
 
-from search.analysis import fold
+from search.analysis import chunks
 
-_RUN = re.compile(r"[^\W_]+")
 CACHE_SIZE = 1024
 
 
@@ -48,11 +46,6 @@ class _LRU:
 
 
 _cache = _LRU(CACHE_SIZE)
-
-
-def chunks(text: str) -> list[str]:
-    """The folded letter/digit runs of ``text``; each must occur for a document to match."""
-    return list(dict.fromkeys(_RUN.findall(fold(text))))
 
 
 def _cover(chunk: str) -> list[tuple[int, str]]:

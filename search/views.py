@@ -122,10 +122,7 @@ def api_search(request):
 
 
 def api_article(request, pk: int):
-    queryset = Article.objects.select_related("source")
-    if not request.user.is_staff:
-        queryset = queryset.filter(status=Article.Status.PUBLISHED)
-    article = get_object_or_404(queryset, pk=pk)
+    article = get_object_or_404(Article.objects.visible_to(request.user).select_related("source"), pk=pk)
     data = {
         "id": article.pk,
         "title": article.title,
