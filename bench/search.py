@@ -194,17 +194,21 @@ def child_prepare(records: str, out: str, count: int) -> dict:
 def query_mix(count: int) -> list[dict]:
     import jieba
 
-    from archive.models import Article, Place, Source
+    from archive.models import Article, ArticlePlace, Place, Source
 
     jieba.setLogLevel(logging.WARNING)
     rng = random.Random(SEED)
     articles = list(Article.objects.public().order_by("pk").values_list("title", "body", "published"))
-    used = Place.objects.filter(article_links__article__in=Article.objects.public()).distinct()
+    # Ids first, then the rows: SQLite plans "place joined to public articles, distinct" badly
+    # (150 s per level at 100k articles).
+    public = Article.objects.public()
+    used = Place.objects.filter(
+        pk__in=set(ArticlePlace.objects.filter(article__in=public).values_list("place_id", flat=True))
+    )
     districts = sorted(used.filter(level=Place.Level.DISTRICT).values_list("code", "name"))
     streets = sorted(used.filter(level=Place.Level.STREET).values_list("code", "name"))
-    sources = sorted(
-        Source.objects.filter(articles__in=Article.objects.public()).distinct().values_list("name", flat=True)
-    )
+    source_ids = set(public.exclude(source=None).values_list("source_id", flat=True))
+    sources = sorted(Source.objects.filter(pk__in=source_ids).values_list("name", flat=True))
     dates = sorted(d for _, _, d in articles if d)
 
     def window() -> str:
@@ -483,6 +487,12 @@ def main() -> None:
     parser.add_argument("--docs", type=int, action="append", help="N articles (repeatable); default 10000")
     parser.add_argument("--queries", type=int, default=200, help="queries in the mix (default 200)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep the databases and indexes there")
+    parser.add_argument(
+        "--setups",
+        default="ours,baseline",
+        help="which setups to measure (default both); with --keep, the other's figures from an earlier run "
+        "on the same kept corpus are reused",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -499,6 +509,7 @@ def main() -> None:
     from archive.ingest.synthetic import generate_dump_records
 
     sizes = args.docs or [10000]
+    setups = set(args.setups.split(","))
     if args.keep:
         work = Path(args.keep).resolve()
         work.mkdir(parents=True, exist_ok=True)
@@ -521,32 +532,58 @@ def main() -> None:
             subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
         for n in sizes:
             run_started = time.perf_counter()
-            data = work / f"records-{n}.txt"
-            with data.open("w", encoding="utf-8") as out:
-                for line in generate_dump_records(n):
-                    out.write(line + "\n")
             data_dir = work / f"data-{n}"
-            shutil.rmtree(data_dir, ignore_errors=True)
-            shutil.copytree(template, data_dir)
-            env = {**base_env, "DATA_DIR": str(data_dir)}
             queries = work / f"queries-{n}.json"
-            log(f"N={n}: ingest")
-            prep = run_child(["prepare", str(data), str(queries), str(args.queries)], env)
+            prep_file = work / f"prep-{n}.json"
+            env = {**base_env, "DATA_DIR": str(data_dir)}
+            if args.keep and prep_file.exists() and data_dir.exists():
+                prep = json.loads(prep_file.read_text(encoding="utf-8"))
+                log(f"N={n}: reusing the corpus ingested in {data_dir}")
+            else:
+                data = work / f"records-{n}.txt"
+                with data.open("w", encoding="utf-8") as out:
+                    for line in generate_dump_records(n):
+                        out.write(line + "\n")
+                shutil.rmtree(data_dir, ignore_errors=True)
+                shutil.copytree(template, data_dir)
+                log(f"N={n}: ingest")
+                prep = run_child(["prepare", str(data), str(queries), str(args.queries)], env)
+                prep_file.write_text(json.dumps(prep), encoding="utf-8")
             print(
                 f"N={n}: ingested {prep['records']} records in {prep['ingest_s']:.1f}s "
                 f"({prep['records'] / prep['ingest_s']:.0f} records/s; not a target): {prep['stored']} stored, "
                 f"{prep['duplicates']} duplicates, {prep['rejected']} rejected, {prep['public']} public",
                 flush=True,
             )
-            log(f"N={n}: ours")
-            ours = run_child(["ours", str(queries)], env)
-            log(f"N={n}: baseline")
-            base = run_child(["baseline", str(queries), str(data_dir / "whoosh-baseline")], env)
+            results = {}
+            for setup in ("ours", "baseline"):
+                result_file = work / f"result-{setup}-{n}.json"
+                if setup in setups:
+                    log(f"N={n}: {setup}")
+                    child = (
+                        ["ours", str(queries)]
+                        if setup == "ours"
+                        else ["baseline", str(queries), str(data_dir / "whoosh-baseline")]
+                    )
+                    results[setup] = run_child(child, env)
+                    results[setup]["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
+                    if args.keep:
+                        result_file.write_text(json.dumps(results[setup], ensure_ascii=False), encoding="utf-8")
+                elif result_file.exists():
+                    results[setup] = json.loads(result_file.read_text(encoding="utf-8"))
+                    print(
+                        f"N={n}: {setup} figures from an earlier run on this corpus ({results[setup]['measured_at']})"
+                    )
+            if len(results) < 2:
+                print(f"N={n}: {', '.join(results)} measured; results kept in {work}")
+                continue
+            ours, base = results["ours"], results["baseline"]
             rows.append((n, prep, ours, base, time.perf_counter() - run_started))
             print_details(n, ours, base, args.queries)
             if not args.keep:
                 shutil.rmtree(data_dir, ignore_errors=True)
-        print_table(rows)
+        if rows:
+            print_table(rows)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

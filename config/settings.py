@@ -78,10 +78,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+
+def _usable_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": "search.backends.ChineseWhooshEngine",
         "PATH": os.environ.get("WHOOSH_PATH", str(DATA_DIR / "whoosh")),
+        # Processes that write a large indexing batch (search/whoosh_writer.py): one per core, at most 4.
+        "PROCS": int(os.environ.get("SEARCH_INDEX_PROCS") or min(4, _usable_cpus())),
     },
 }
 # Articles reach the index after each transaction commits (search/signals.py).

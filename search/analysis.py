@@ -118,7 +118,12 @@ def _single(token: Token, value: str, positions: bool, chars: bool, start_pos: i
 
 
 class _TextTokenizer(Tokenizer):
-    """Whoosh's tokenizer call, with the ``tokenize=False`` case handled; subclasses yield from ``tokens``."""
+    """Whoosh's tokenizer call on top of ``spans``, which subclasses define.
+
+    ``spans(value, query)`` yields ``(text, position, start, end)`` with the position counted from
+    0 and character offsets into ``value``. The same spans feed Whoosh's token stream (queries,
+    highlighting, the stock writer) and :meth:`term_positions` (the bulk writer).
+    """
 
     def __call__(
         self,
@@ -137,58 +142,68 @@ class _TextTokenizer(Tokenizer):
         if not tokenize:
             yield _single(token, value, positions, chars, start_pos, start_char)
             return
-        yield from self.tokens(token, value, positions, chars, keeporiginal, start_pos, start_char, mode)
+        token.boost = 1.0
+        token.stopped = False
+        for text, pos, start, end in self.spans(value, mode == "query"):
+            token.text = text
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
 
-    def tokens(self, token, value, positions, chars, keeporiginal, start_pos, start_char, mode) -> Iterator[Token]:
+    def spans(self, value: str, query: bool) -> Iterator[tuple[str, int, int, int]]:
         raise NotImplementedError
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Index-time terms of ``value`` with their positions, ascending: the tokens, grouped by term."""
+        out: dict[str, list[int]] = {}
+        for text, pos, _start, _end in self.spans(value, False):
+            found = out.get(text)
+            if found is None:
+                out[text] = [pos]
+            else:
+                found.append(pos)
+        return out
 
 
 class ChineseTokenizer(_TextTokenizer):
     """Yield jieba words (plus dictionary words inside long words at index time), folded."""
 
-    def tokens(self, token, value, positions, chars, keeporiginal, start_pos, start_char, mode) -> Iterator[Token]:
+    def spans(self, value: str, query: bool) -> Iterator[tuple[str, int, int, int]]:
         segmenter = get_segmenter()
-        # Search-mode sub-words only on the index side: a query for 越城区 should not also ask for 城区.
-        with_parts = mode != "query"
-        pos = start_pos
-        for word, start, _end in segmenter.words(fold(value)):
+        is_word = segmenter.is_word
+        pos = 0
+        for word, start, end in segmenter.words(fold(value)):
             if len(word) > MAX_WORD_LENGTH or not _RUN.search(word):
                 continue  # punctuation and whitespace are not words
-            parts = [(word, 0)]
-            if with_parts and len(word) > 2:
+            yield word, pos, start, end
+            # Search-mode sub-words only on the index side: a query for 越城区 should not also ask for 城区.
+            if not query and len(word) > 2:
                 # What jieba's cut_for_search adds: the 2- and 3-character dictionary words inside.
+                seen = {word}
                 for size in (2, 3) if len(word) > 3 else (2,):
                     for i in range(len(word) - size + 1):
                         part = word[i : i + size]
                         # A repeated part (哈哈 in 哈哈哈哈) once is enough: it sits at one position anyway.
-                        if segmenter.is_word(part) and all(part != p for p, _ in parts):
-                            parts.append((part, i))
-            for part, offset in parts:
-                token.text = part
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = value[start + offset : start + offset + len(part)]
-                if positions:
-                    token.pos = pos  # parts share the long word's position, like synonyms
-                if chars:
-                    token.startchar = start_char + start + offset
-                    token.endchar = token.startchar + len(part)
-                yield token
+                        if part not in seen and is_word(part):
+                            seen.add(part)
+                            # Parts share the long word's position, like synonyms.
+                            yield part, pos, start + i, start + i + size
             pos += 1
 
 
 class NgramTokenizer(_TextTokenizer):
     """Yield character unigrams and bigrams of each letter/digit run, at position = character offset.
 
-    At query time (``mode="query"``) a run gives only its bigrams (or its one character), the terms
+    At query time a run gives only its bigrams (or its one character), the terms
     :func:`substring_query` uses, so a parsed phrase on this field also means "this substring".
     """
 
-    def tokens(self, token, value, positions, chars, keeporiginal, start_pos, start_char, mode) -> Iterator[Token]:
-        query = mode == "query"
-        token.boost = 1.0
-        token.stopped = False
+    def spans(self, value: str, query: bool) -> Iterator[tuple[str, int, int, int]]:
         for match in _RUN.finditer(fold(value)):
             run, base = match.group(), match.start()
             last = len(run) - 1
@@ -196,19 +211,31 @@ class NgramTokenizer(_TextTokenizer):
             for i in range(len(run)):
                 offset = base + i
                 # The run's last character starts no bigram; at query time a run of 2+ needs no unigrams.
-                grams = (run[i] if unigrams else None, run[i : i + 2] if i < last else None)
-                for gram in grams:
-                    if gram is None:
-                        continue
-                    token.text = gram
-                    if keeporiginal:
-                        token.original = value[offset : offset + len(gram)]
-                    if positions:
-                        token.pos = start_pos + offset
-                    if chars:
-                        token.startchar = start_char + offset
-                        token.endchar = token.startchar + len(gram)
-                    yield token
+                if unigrams:
+                    yield run[i], offset, offset, offset + 1
+                if i < last:
+                    yield run[i : i + 2], offset, offset, offset + 2
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        # The index-time spans, without a generator: this runs for every character of every article.
+        out: dict[str, list[int]] = {}
+        get = out.get
+        for match in _RUN.finditer(fold(value)):
+            run, base = match.group(), match.start()
+            for i, gram in enumerate(run, base):
+                found = get(gram)
+                if found is None:
+                    out[gram] = [i]
+                else:
+                    found.append(i)
+            for i in range(len(run) - 1):
+                gram = run[i : i + 2]
+                found = get(gram)
+                if found is None:
+                    out[gram] = [base + i]
+                else:
+                    found.append(base + i)
+        return out
 
 
 def ChineseAnalyzer() -> ChineseTokenizer:  # noqa: N802 - named like Whoosh's analyzer factories

@@ -62,13 +62,13 @@ def test_docset_matches_its_documents_across_segments(tmp_path):
 
 
 def test_merge_policy_keeps_few_segments_and_every_document(tmp_path):
-    from search.merge import MAX_SEGMENTS, merge_smaller_half
+    from search.merge import MAX_SEGMENTS, merge_tiers
 
     ix = index.create_in(tmp_path, Schema(id=ID(stored=True), ng=TEXT(analyzer=NgramAnalyzer(), phrase=True)))
     for i in range(40):  # forty one-document commits, as forty small ingest batches would
         writer = ix.writer()
         writer.add_document(id=str(i), ng=f"第{i}号 东浦街道")
-        writer.commit(mergetype=merge_smaller_half)
+        writer.commit(mergetype=merge_tiers)
         assert len(ix._segments()) <= MAX_SEGMENTS
     with ix.searcher() as s:
         assert len(list(s.docs_for_query(Substring("ng", "东浦街道")))) == 40
