@@ -30,6 +30,9 @@ class Place(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("archive:place", args=[self.code])
+
     def ancestors(self) -> list["Place"]:
         """Return the chain from the province down to this place's parent."""
         chain = []
@@ -66,6 +69,9 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})" if self.account_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:source", args=[self.pk])
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -1,20 +1,142 @@
+"""Reading pages: home, article, places, sources, the date archive. Thin: counts come from ``browse``."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from search.related import related_articles
 
-from .models import Article
+from . import browse
+from .charts import month_chart
+from .models import Article, Place, Source
+
+ARTICLES_PER_PAGE = 30
+
+
+def _month_url(month: date) -> str:
+    return reverse("archive:month", args=[month.year, month.month])
+
+
+def _article_page(request, articles):
+    return Paginator(articles.select_related("source"), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def home(request):
-    articles = Article.objects.public().select_related("source")
-    page = Paginator(articles, 30).get_page(request.GET.get("page"))
-    return render(request, "archive/home.html", {"page": page, "total": articles.count()})
+    articles = Article.objects.public()
+    context = {
+        "total": articles.count(),
+        "source_total": len(browse.source_counts(articles)),
+        "place_total": browse.places_with_articles(articles),
+        "latest": articles.select_related("source")[:10],
+        "chart": month_chart(browse.monthly_counts(articles), link=_month_url),
+        "years": browse.yearly_counts(articles),
+        "top_districts": browse.top_places(articles, Place.Level.DISTRICT),
+        "top_streets": browse.top_places(articles, Place.Level.STREET),
+    }
+    return render(request, "archive/home.html", context)
 
 
 def article_detail(request, pk: int):
     queryset = Article.objects.visible_to(request.user).select_related("source", "duplicate_of")
     article = get_object_or_404(queryset, pk=pk)
     links = article.place_links.select_related("place").order_by("place__code")
-    context = {"article": article, "place_links": links, "related": related_articles(article)}
+    by_level = {}
+    for link in links:
+        by_level.setdefault(link.place.level, []).append(link.place)
+    levels = [(Place.Level(level).label, by_level[level]) for level in browse.LEVEL_ORDER if level in by_level]
+    previous, following = browse.neighbours(article)
+    # The same report published by other accounts: the canonical article and its duplicates.
+    canonical = article.duplicate_of or article
+    copies = Article.objects.visible_to(request.user).filter(duplicate_of=canonical).select_related("source")
+    group = [canonical, *copies]
+    context = {
+        "article": article,
+        "place_levels": levels,
+        "related": related_articles(article),
+        "previous": previous,
+        "next": following,
+        "also_published": [a for a in group if a.pk != article.pk],
+    }
     return render(request, "archive/article.html", context)
+
+
+@staff_member_required
+def article_raw(request, pk: int):
+    """Exactly what was ingested for an article, shown as text (staff only)."""
+    article = get_object_or_404(Article, pk=pk)
+    return render(request, "archive/article_raw.html", {"article": article})
+
+
+def place_detail(request, code: str):
+    place = get_object_or_404(Place.objects.select_related("parent"), code=code)
+    articles = Article.objects.public().in_place(place)
+    context = {
+        "place": place,
+        "ancestors": place.ancestors(),
+        "children": browse.child_places(Article.objects.public(), place),
+        "page": _article_page(request, articles),
+        "chart": month_chart(browse.monthly_counts(Article.objects.public().filter(pk__in=articles.values("pk")))),
+        "level_label": Place.Level(place.level).label,
+    }
+    return render(request, "archive/place.html", context)
+
+
+def place_index(request):
+    """The provinces, with article counts: the top of the place tree."""
+    children = browse.child_places(Article.objects.public(), None)
+    return render(request, "archive/place_index.html", {"children": children})
+
+
+def source_index(request):
+    rows = browse.sources_with_counts(Article.objects.public())
+    return render(request, "archive/source_index.html", {"rows": rows})
+
+
+def source_detail(request, pk: int):
+    source = get_object_or_404(Source.objects.select_related("home_place"), pk=pk)
+    articles = Article.objects.public().filter(source=source)
+    context = {
+        "source": source,
+        "count": articles.count(),
+        "page": _article_page(request, articles),
+        "chart": month_chart(browse.monthly_counts(articles), link=_month_url),
+    }
+    return render(request, "archive/source.html", context)
+
+
+def archive_year(request, year: int):
+    if not 1 <= year <= 9999:
+        raise Http404("no such year")
+    articles = Article.objects.public().filter(published__year=year)
+    months = dict(browse.monthly_counts(articles))
+    context = {
+        "year": year,
+        "count": articles.count(),
+        "months": [(date(year, m, 1), months.get(date(year, m, 1), 0)) for m in range(1, 13)],
+        "page": _article_page(request, articles),
+        "years": browse.yearly_counts(Article.objects.public()),
+    }
+    return render(request, "archive/year.html", context)
+
+
+def archive_month(request, year: int, month: int):
+    if not (1 <= year <= 9999 and 1 <= month <= 12):
+        raise Http404("no such month")
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    articles = Article.objects.public().filter(published__range=(first, last))
+    context = {
+        "month": first,
+        "count": articles.count(),
+        "page": _article_page(request, articles),
+        "previous": date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1),
+        "next": date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1),
+    }
+    return render(request, "archive/month.html", context)

@@ -1,8 +1,13 @@
 """Benchmark search: indexing speed, index size, query latency and recall, beside a plain baseline.
 
-    python bench/search.py --docs 10000 [--docs 100000] [--queries 200] [--keep DIR]
+    python bench/search.py --docs 10000 [--docs 100000] [--queries 200] [--procs P] [--keep DIR [--setups S]]
 
-For each N, in a fresh temporary DATA_DIR and each step in a fresh process pinned to one core:
+With ``--keep DIR`` the corpus, indexes and each setup's figures stay in DIR; a later run with
+``--setups ours`` (or ``baseline``) on the same DIR measures that setup again and reuses the
+other's figures, saying when they were measured.
+
+For each N, in a fresh temporary DATA_DIR and each step in a fresh process pinned to one core (ours:
+to ``--procs`` cores, default all, since our backend writes a large batch with that many processes):
   * prepare  — generate N synthetic crawl records (archive.ingest.synthetic) and ingest them into
     SQLite with ``ingest_paths``, search indexing switched off (timed, but not a target); then draw
     a fixed-seed query mix from the stored articles: words (2–4 characters, jieba words of the
@@ -53,9 +58,10 @@ BASELINE_ALIAS = "baseline"
 # -- helpers ----------------------------------------------------------------------------------------
 
 
-def pin_and_setup() -> None:
+def pin_and_setup(cores: int = 1) -> None:
+    """Run on the first ``cores`` cores this process may use, then set Django up."""
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -277,7 +283,8 @@ def query_mix(count: int) -> list[dict]:
 
 
 def child_ours(queries_file: str) -> dict:
-    pin_and_setup()
+    procs = int(os.environ["SEARCH_INDEX_PROCS"])
+    pin_and_setup(procs)  # the backend writes large batches with this many processes
     from django.test import Client
     from haystack import connections
     from haystack.query import SearchQuerySet
@@ -296,7 +303,7 @@ def child_ours(queries_file: str) -> dict:
     index = connections["default"].get_unified_index().get_index(Article)
     backend = connections["default"].get_backend()
     backend.clear()
-    result = {"setup_s": setup_s, **index_all(index, backend)}
+    result = {"setup_s": setup_s, "procs": backend.procs, **index_all(index, backend)}
     result.update(analysis_breakdown(index, backend))
 
     truth = truth_sets(queries)
@@ -493,6 +500,13 @@ def main() -> None:
         help="which setups to measure (default both); with --keep, the other's figures from an earlier run "
         "on the same kept corpus are reused",
     )
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1,
+        help="processes (and cores) our backend may use to write large batches; default: every core this "
+        "process may run on. The baseline always runs on one core: Haystack's Whoosh backend writes with one.",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -565,7 +579,8 @@ def main() -> None:
                         if setup == "ours"
                         else ["baseline", str(queries), str(data_dir / "whoosh-baseline")]
                     )
-                    results[setup] = run_child(child, env)
+                    child_env = {**env, "SEARCH_INDEX_PROCS": str(args.procs)}
+                    results[setup] = run_child(child, child_env)
                     results[setup]["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
                     if args.keep:
                         result_file.write_text(json.dumps(results[setup], ensure_ascii=False), encoding="utf-8")
@@ -634,7 +649,8 @@ def print_table(rows: list) -> None:
     print("-" * len(header))
     for n, _prep, ours, base, _seconds in rows:
         ratio = ours["docs_per_s"] / base["docs_per_s"] if base["docs_per_s"] else float("nan")
-        for label, r, rat in (("ours", ours, ratio), ("baseline", base, 1.0)):
+        ours_label = f"ours ×{ours.get('procs', 1)}"
+        for label, r, rat in ((ours_label, ours, ratio), ("baseline", base, 1.0)):
             print(
                 f"{n:>7} {label:<9} {r['docs_per_s']:>12.0f} {rat:>5.2f}× {r['size_mb']:>9.1f} "
                 f"{fmt(r.get('page_p50', float('nan'))):>9} {fmt(r.get('page_p95', float('nan'))):>9} "

@@ -15,6 +15,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(required=False, label="关键词", strip=True)
     district = forms.CharField(required=False, label="区县")
     street = forms.CharField(required=False, label="街道/乡镇")
+    place = forms.CharField(required=False, label="地点")  # a code of any level: search within a place page
     source = forms.CharField(required=False, label="来源公众号")
     date_from = forms.DateField(required=False, label="起始日期", input_formats=["%Y-%m-%d"])
     date_to = forms.DateField(required=False, label="截止日期", input_formats=["%Y-%m-%d"])
@@ -33,6 +34,15 @@ class SearchForm(forms.Form):
 
     def clean_street(self):
         return self._place_codes("street", Place.Level.STREET)
+
+    def clean_place(self):
+        value = self.cleaned_data.get("place", "").strip()
+        if not value:
+            return None
+        place = Place.objects.filter(code=value).first() if value.isdigit() else None
+        if place is None:
+            raise forms.ValidationError(f"没有代码为“{value[:20]}”的地点，已忽略这个条件。")
+        return place
 
     def _place_codes(self, name: str, level: str) -> list[Place]:
         value = self.cleaned_data.get(name, "").strip()

@@ -6,6 +6,7 @@ from haystack.fields import FacetCharField, FacetMultiValueField
 from archive.models import Article
 
 PLACE_LEVELS = ("province", "city", "district", "street", "community")
+CODE_LENGTHS = {"province": 2, "city": 4, "district": 6, "street": 9, "community": 12}
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
@@ -51,9 +52,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare(self, obj):
         data = super().prepare(obj)
-        codes = {level: [] for level in PLACE_LEVELS}
+        # Each level's field holds the places the article is in at that level: those it is tagged
+        # with and those containing them (a code's prefixes), so a street's article is in its district.
+        codes: dict[str, set[str]] = {level: set() for level in PLACE_LEVELS}
         for place in obj.places.all():
-            if place.level in codes:
-                codes[place.level].append(place.code)
-        data.update(codes)
+            for level, size in CODE_LENGTHS.items():
+                if len(place.code) >= size:
+                    codes[level].add(place.code[:size])
+        data.update({level: sorted(values) for level, values in codes.items()})
         return data

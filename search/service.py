@@ -20,6 +20,7 @@ FACETS = ("district", "street", "source", "year")
 # Facet name -> index field.
 FACET_FIELDS = {"district": "district", "street": "street", "source": "source_exact", "year": "year"}
 FACET_LIMIT = 30
+EXPORT_LIMIT = 1000  # rows in a CSV/JSON export of a search
 
 
 @dataclass
@@ -69,6 +70,9 @@ def _search_queryset(params: dict, parsed: ParsedQuery) -> SearchQuerySet:
         codes = [place.code for place in params.get(name) or ()]
         if codes:
             sqs = sqs.filter(**{f"{name}__in": codes})
+    place = params.get("place")
+    if place is not None:
+        sqs = sqs.filter(**{f"{place.level}__in": [place.code]})  # one index field per level
     if params.get("source"):
         sqs = sqs.filter(source_exact=params["source"])
     if params.get("date_from"):
@@ -158,3 +162,14 @@ def _named_facets(facet_counts: dict) -> dict[str, list[FacetValue]]:
         if seen[value.name] > 1 and place and place.parent:
             value.name = f"{value.name}（{place.parent.name}）"
     return out
+
+
+def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
+    """The first ``limit`` articles of a search, in its order (newest first without a query), and the total."""
+    parsed = parse_query(params.get("q") or "")
+    sqs = _search_queryset(params, parsed)
+    results = list(sqs[:limit])
+    count = sqs.count()
+    ids = [int(r.pk) for r in results]
+    found = Article.objects.public().filter(pk__in=ids).select_related("source").prefetch_related("places").in_bulk()
+    return [found[pk] for pk in ids if pk in found], count

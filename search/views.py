@@ -10,9 +10,16 @@ from django.utils.http import urlencode
 from archive.models import Article
 from search.forms import SearchForm
 from search.related import related_articles
-from search.service import run_search
+from search.service import EXPORT_LIMIT, run_search
 
-FILTER_LABELS = {"district": "区县", "street": "街道", "source": "来源", "date_from": "起", "date_to": "止"}
+FILTER_LABELS = {
+    "place": "地点",
+    "district": "区县",
+    "street": "街道",
+    "source": "来源",
+    "date_from": "起",
+    "date_to": "止",
+}
 
 
 def _search(request):
@@ -39,7 +46,12 @@ def search_page(request):
         value = params.get(name)
         if not value:
             continue
-        shown = "、".join(p.name for p in value) if name in ("district", "street") else str(value)
+        if name in ("district", "street"):
+            shown = "、".join(p.name for p in value)
+        elif name == "place":
+            shown = value.name
+        else:
+            shown = str(value)
         active.append({"label": label, "value": shown, "remove_url": _url(request, **{name: None})})
     facets = {
         name: [
@@ -82,6 +94,7 @@ def search_page(request):
             "facets": facets,
             "page_links": page_links,
             "suggestions": suggestions,
+            "export_limit": EXPORT_LIMIT,
             "sort_links": [
                 {"value": v, "label": label, "url": _url(request, sort=v), "current": params["sort"] == v}
                 for v, label in (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))

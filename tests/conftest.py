@@ -1,5 +1,6 @@
-"""Shared test fixtures."""
+"""Shared test fixtures, among them a small real corpus ingested through the pipeline (and so indexed)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,59 @@ def search_backend():
     from haystack import connections
 
     return connections["default"].get_backend()
+
+
+def write_jsonl(path, rows):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+# Hand-written articles for the cases the issue names (one-character queries, dates, sources, places).
+EXTRA = [
+    {
+        "title": "东浦街道开展水质监测",
+        "body": "东浦街道迪荡新城开展水质监测，守护一江清水。",
+        "account": "东浦发布",
+        "published": "2021-05-04",
+    },
+    {
+        "title": "北海街道党工委召开会议",
+        "body": "北海街道党工委召开会议，部署垃圾分类工作。越城区委组织部参加。",
+        "account": "越城组工",
+        "published": "2019-03-02",
+    },
+    {
+        "title": "柯城区府山街道开展志愿服务",
+        "body": "衢州市柯城区府山街道组织志愿服务活动，走访独居老人。",
+        "account": "柯城发布",
+        "published": "2020-07-15",
+    },
+    {
+        "title": "<script>alert(1)</script>会议纪要",
+        "body": "会议讨论了<b>老旧小区</b>改造 & 加装电梯。",
+        "account": "测试账号",
+        "published": "2022-01-01",
+    },
+]
+
+
+@pytest.fixture
+def corpus(db, tmp_path, test_data):
+    """Seed, the local-government samples, the hand-written articles and 30 generated ones."""
+    from archive.ingest.pipeline import ingest_paths
+    from archive.ingest.synthetic import generate_dump_records
+    from archive.models import Article
+
+    extra = write_jsonl(tmp_path / "extra.jsonl", EXTRA)
+    generated = tmp_path / "generated.txt"
+    generated.write_text("\n".join(generate_dump_records(30, seed=11)) + "\n", encoding="utf-8")
+    summary = ingest_paths([test_data / "seed.txt", test_data / "localgov_sample.jsonl", extra, generated])
+    assert summary.stored > 40
+    return Article.objects.public()
+
+
+@pytest.fixture
+def seed_article(corpus):
+    from archive.models import Article
+
+    return Article.objects.get(source__account_id="yuechengZG", title__startswith="【媒体聚焦】")

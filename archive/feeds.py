@@ -1,0 +1,83 @@
+"""Atom feeds: the latest articles, and those of a place or a source (the search feed is in ``search``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
+
+from .models import Article, Place, Source
+
+FEED_ITEMS = 30
+
+
+class ArticleFeed(Feed):
+    """Items are articles; subclasses say which."""
+
+    feed_type = Atom1Feed
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return Truncator(item.body).chars(300)
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Article):
+        day = item.published or item.created_at.date()
+        return timezone.make_aware(datetime.combine(day, time(0, 0)))
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str | None:
+        return item.source.name if item.source else None
+
+    def _latest(self, articles):
+        return list(articles.select_related("source").order_by("-published", "-id")[:FEED_ITEMS])
+
+
+class LatestFeed(ArticleFeed):
+    title = "地方治理报道档案：最新报道"
+    subtitle = "最新收录的区、街道、乡镇工作报道"
+
+    def link(self) -> str:
+        return reverse("archive:home")
+
+    def items(self):
+        return self._latest(Article.objects.public())
+
+
+class PlaceFeed(ArticleFeed):
+    def get_object(self, request, code: str) -> Place:
+        return get_object_or_404(Place, code=code)
+
+    def title(self, obj: Place) -> str:
+        return f"地方治理报道档案：{obj.name}"
+
+    def link(self, obj: Place) -> str:
+        return obj.get_absolute_url()
+
+    def items(self, obj: Place):
+        return self._latest(Article.objects.public().in_place(obj))
+
+
+class SourceFeed(ArticleFeed):
+    def get_object(self, request, pk: int) -> Source:
+        return get_object_or_404(Source, pk=pk)
+
+    def title(self, obj: Source) -> str:
+        return f"地方治理报道档案：{obj.name}"
+
+    def link(self, obj: Source) -> str:
+        return obj.get_absolute_url()
+
+    def items(self, obj: Source):
+        return self._latest(Article.objects.public().filter(source=obj))

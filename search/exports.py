@@ -1,0 +1,102 @@
+"""A search's results as an Atom feed, CSV or JSON: the search page's parameters, the same order."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
+
+from archive.feeds import FEED_ITEMS, ArticleFeed
+from search.forms import SearchForm
+from search.service import EXPORT_LIMIT, matching_articles
+
+CSV_COLUMNS = ["id", "title", "published", "source", "account_id", "places", "url", "original_url", "body"]
+
+
+def cleaned(request) -> tuple[dict, dict]:
+    """(parameters for the service, the non-empty raw parameters to echo back)."""
+    form = SearchForm(request.GET)
+    params = form.search_params()
+    echo = {k: v for k, v in request.GET.items() if v and k != "page"}
+    return params, echo
+
+
+def _describe(echo: dict) -> str:
+    return "；".join(f"{k}={v}" for k, v in echo.items()) or "全部报道"
+
+
+class SearchFeed(ArticleFeed):
+    """``/search/feed/?q=…``: the newest matches (or the requested order)."""
+
+    def get_object(self, request):
+        params, echo = cleaned(request)
+        if not params["sort"]:
+            params["sort"] = "newest"
+        return params, echo
+
+    def title(self, obj) -> str:
+        return f"地方治理报道档案：检索 {_describe(obj[1])}"
+
+    def link(self, obj) -> str:
+        return reverse("search:search") + ("?" + urlencode(obj[1]) if obj[1] else "")
+
+    def items(self, obj):
+        return matching_articles(obj[0], FEED_ITEMS)[0]
+
+
+def _filename(echo: dict, extension: str) -> str:
+    parts = [f"{k}-{v}" for k, v in echo.items() if k != "format"]
+    stem = "_".join(["archive-search", *parts, date.today().isoformat()])
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)[:150] + "." + extension
+
+
+def _row(request, article) -> dict:
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else None,
+        "source": article.source.name if article.source else None,
+        "account_id": article.source.account_id if article.source else None,
+        "places": [
+            {"name": p.name, "level": p.level, "code": p.code}
+            for p in sorted(article.places.all(), key=lambda p: p.code)
+        ],
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "original_url": article.original_url,
+        "body": article.body,
+    }
+
+
+def export(request, fmt: str) -> HttpResponse:
+    """Up to ``EXPORT_LIMIT`` results as CSV or JSON; the parameters are in the file name and the header."""
+    params, echo = cleaned(request)
+    articles, count = matching_articles(params, EXPORT_LIMIT)
+    rows = [_row(request, a) for a in articles]
+    header = {
+        "parameters": echo,
+        "count": count,
+        "exported": len(rows),
+        "limit": EXPORT_LIMIT,
+    }
+    if fmt == "json":
+        body = json.dumps({**header, "results": rows}, ensure_ascii=False, indent=1)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        out = io.StringIO()
+        out.write("\ufeff")  # a byte-order mark, so spreadsheet programs read the Chinese as UTF-8
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "places": "、".join(p["name"] for p in row["places"])})
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, _filename(echo, fmt))
+    response["X-Search-Parameters"] = urlencode(echo)
+    response["X-Result-Count"] = str(count)
+    response["X-Exported-Rows"] = str(len(rows))
+    response["X-Export-Limit"] = str(EXPORT_LIMIT)
+    return response
