@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run setup venv migrate samples test test-postgres lint bench bench-search clean
+.PHONY: run setup venv migrate samples test browser test-postgres lint bench bench-search clean
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -28,8 +28,16 @@ migrate: venv
 samples: migrate
 	$(PY) manage.py ingest samples $(wildcard $(SHARED)/seeds $(SHARED)/data/wechat/*.html $(SHARED)/data/localgov) || test $$? -eq 1
 
-test: venv
+test: venv browser
 	$(PY) -m pytest
+
+# Debian's chromium and chromedriver for the browser tests, and a CJK font for their screenshots
+# (as root, when missing; elsewhere those tests skip unless REQUIRE_BROWSER=1).
+browser:
+	@if [ ! -x /usr/bin/chromedriver ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium chromium-driver fonts-wqy-zenhei >/dev/null; \
+	fi
 
 # The same suite on a throwaway PostgreSQL server (not part of CI).
 test-postgres: venv

@@ -25,6 +25,12 @@ CODE_LENGTH = {
 LEVEL_ORDER = list(CODE_LENGTH)
 
 
+def with_containing_places(places) -> list[Place]:
+    """``places`` and every place containing one of them (by code prefix), ordered by code."""
+    codes = {p.code[:size] for p in places for size in CODE_LENGTH.values() if len(p.code) >= size}
+    return list(Place.objects.filter(code__in=codes).order_by("code"))
+
+
 def monthly_counts(articles: QuerySet) -> list[tuple[date, int]]:
     """(first day of the month, articles) for each month with dated articles, oldest first."""
     rows = (

@@ -46,10 +46,10 @@ def home(request):
 def article_detail(request, pk: int):
     queryset = Article.objects.visible_to(request.user).select_related("source", "duplicate_of")
     article = get_object_or_404(queryset, pk=pk)
-    links = article.place_links.select_related("place").order_by("place__code")
+    # Where it happened: the tagged places and the places containing them, by level.
     by_level = {}
-    for link in links:
-        by_level.setdefault(link.place.level, []).append(link.place)
+    for place in browse.with_containing_places(article.places.all()):
+        by_level.setdefault(place.level, []).append(place)
     levels = [(Place.Level(level).label, by_level[level]) for level in browse.LEVEL_ORDER if level in by_level]
     previous, following = browse.neighbours(article)
     # The same report published by other accounts: the canonical article and its duplicates.

@@ -85,19 +85,28 @@ EXTRA = [
 ]
 
 
-@pytest.fixture
-def corpus(db, tmp_path, test_data):
+def corpus_files(tmp_path, test_data) -> list[Path]:
     """Seed, the local-government samples, the hand-written articles and 30 generated ones."""
-    from archive.ingest.pipeline import ingest_paths
     from archive.ingest.synthetic import generate_dump_records
-    from archive.models import Article
 
     extra = write_jsonl(tmp_path / "extra.jsonl", EXTRA)
     generated = tmp_path / "generated.txt"
     generated.write_text("\n".join(generate_dump_records(30, seed=11)) + "\n", encoding="utf-8")
-    summary = ingest_paths([test_data / "seed.txt", test_data / "localgov_sample.jsonl", extra, generated])
+    return [test_data / "seed.txt", test_data / "localgov_sample.jsonl", extra, generated]
+
+
+def ingest_corpus(tmp_path, test_data):
+    from archive.ingest.pipeline import ingest_paths
+    from archive.models import Article
+
+    summary = ingest_paths(corpus_files(tmp_path, test_data))
     assert summary.stored > 40
     return Article.objects.public()
+
+
+@pytest.fixture
+def corpus(db, tmp_path, test_data):
+    return ingest_corpus(tmp_path, test_data)
 
 
 @pytest.fixture

@@ -1,0 +1,194 @@
+"""A reader's path through the served archive, in a real browser (Debian's chromium, driven by Selenium).
+
+The archive runs as users run it: ``manage.py migrate``, ``ingest`` and ``runserver`` in a
+temporary DATA_DIR, in another process. Screenshots at phone and desktop widths are saved in
+``test-artifacts/screenshots/``.
+
+The browser and its driver come from Debian (``make test`` installs them); nothing is
+downloaded at run time. Without them the tests are skipped, unless REQUIRE_BROWSER=1 (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+
+pytestmark = pytest.mark.browser
+
+
+def _browser_missing() -> str | None:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    if not missing:
+        return None
+    message = f"no browser: {', '.join(missing)} missing (apt-get install chromium chromium-driver)"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    return message
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Base URL of the archive served from a fresh DATA_DIR holding the test corpus."""
+    from tests.conftest import TEST_DATA, corpus_files
+
+    if reason := _browser_missing():
+        pytest.skip(reason)
+    data_dir = tmp_path_factory.mktemp("site")
+    env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "GAZETTEER_VILLAGES": "33",
+    }
+    env.pop("WHOOSH_PATH", None)
+    env.pop("DATABASE_URL", None)
+    manage = [sys.executable, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, cwd=REPO, check=True)
+    files = corpus_files(data_dir, TEST_DATA)
+    result = subprocess.run([*manage, "ingest", *map(str, files)], env=env, cwd=REPO, capture_output=True)
+    assert result.returncode in (0, 1), result.stderr.decode()  # 1: some records rejected, as intended
+    port = _free_port()
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the archive did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_window_size(*WIDTHS["desktop"])
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver, name: str) -> None:
+    """Save the page at phone and desktop widths (full height)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, (width, height) in WIDTHS.items():
+        driver.set_window_size(width, height)
+        full = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(full, height), 4000))
+        assert driver.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
+    driver.set_window_size(*WIDTHS["desktop"])
+
+
+def test_search_narrow_open_and_follow_related(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(site + "/")
+    assert "地方治理报道档案" in browser.title
+    screenshot(browser, "home")
+
+    # Search from the header box for a term of the seed record.
+    box = browser.find_element(By.ID, "home-q")
+    box.send_keys("东浦街道", Keys.ENTER)
+    assert "/search/" in browser.current_url
+    marks = browser.find_elements(By.CSS_SELECTOR, ".hit .snippet mark")
+    assert marks and all(m.text == "东浦街道" for m in marks)
+    count = int(browser.find_element(By.CSS_SELECTOR, ".result-count strong").text)
+    screenshot(browser, "search")
+
+    # Narrow by a street facet: the count shrinks to the facet's number, the filter shows.
+    facet = browser.find_element(By.CSS_SELECTOR, ".facet[data-facet=street] li a")
+    facet_count = int(facet.find_element(By.XPATH, "..").find_element(By.CSS_SELECTOR, ".count").text)
+    street_name = facet.text
+    facet.click()
+    assert "street=" in browser.current_url
+    narrowed = int(browser.find_element(By.CSS_SELECTOR, ".result-count strong").text)
+    assert narrowed == facet_count <= count
+    assert street_name in browser.find_element(By.CSS_SELECTOR, ".active-filters").text
+
+    # Open the first article; it names the street among its places.
+    first = browser.find_element(By.CSS_SELECTOR, ".hit h2 a")
+    title = first.text
+    first.click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == title
+    assert street_name.split("（")[0] in browser.find_element(By.CSS_SELECTOR, ".place-levels").text
+    screenshot(browser, "article")
+
+    # Follow a related report.
+    related = browser.find_element(By.CSS_SELECTOR, ".related a")
+    related_title = related.text
+    related.click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == related_title != title
+
+
+def test_script_in_a_title_is_shown_as_text(site, browser):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/search/?q=会议纪要")
+    link = browser.find_element(By.CSS_SELECTOR, ".hit h2 a")
+    assert link.text == "<script>alert(1)</script>会议纪要"
+    link.click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "<script>alert(1)</script>会议纪要"
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018 - reading it is the check that no alert opened
+    assert browser.execute_script("return document.querySelectorAll('main script').length") == 0
+    screenshot(browser, "xss-record")
+
+
+def test_browse_by_place_down_to_an_article(site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/places/")
+    browser.find_element(By.LINK_TEXT, "浙江省").click()
+    browser.find_element(By.LINK_TEXT, "绍兴市").click()
+    browser.find_element(By.LINK_TEXT, "越城区").click()
+    crumbs = browser.find_element(By.CSS_SELECTOR, ".breadcrumb").text
+    assert "浙江省" in crumbs and "绍兴市" in crumbs
+    assert browser.find_element(By.CSS_SELECTOR, "svg.chart")
+    screenshot(browser, "place")
+    article = browser.find_element(By.CSS_SELECTOR, ".article-list a")
+    title = article.text
+    article.click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == title
