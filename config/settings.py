@@ -111,8 +111,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "staticfiles"
 # WhiteNoise serves static files in every mode, straight from static/ (no collectstatic step needed).
+# For a deployment that collects them, set STATIC_ROOT and run `manage.py collectstatic`.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

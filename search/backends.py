@@ -46,11 +46,10 @@ from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.formats import CompactPositions
 from search.highlight import snippet
 from search.merge import merge_tiers
-from search.substring import ColumnRange, DocSet, Substring
+from search.substring import NGRAM_SUFFIX, ColumnRange, DocSet, Substring
 from search.substring import chunks as substring_chunks
 from search.whoosh_writer import BulkWriter, gc_paused
 
-NGRAM_SUFFIX = "__ng"
 # Date copies as yyyymmdd numbers for sorting, where "no date" sorts after every date either way.
 ASC_SUFFIX, DESC_SUFFIX = "__asc", "__desc"
 _NO_DATE_ASC, _NO_DATE_DESC = 99_999_999, 0

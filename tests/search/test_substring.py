@@ -72,3 +72,28 @@ def test_merge_policy_keeps_few_segments_and_every_document(tmp_path):
         assert len(ix._segments()) <= MAX_SEGMENTS
     with ix.searcher() as s:
         assert len(list(s.docs_for_query(Substring("ng", "东浦街道")))) == 40
+
+
+def test_documents_holding_the_chunk_as_a_word_skip_the_position_check(tmp_path):
+    """With a words field beside the n-grams, a word match counts without positions; the rest are checked."""
+    from search.analysis import ChineseAnalyzer
+
+    texts = [
+        "越城区召开会议",  # 越城区 is a word here
+        "越城 区域 发展",  # 越城 and 城区? no: 城区 is not next to 越城 in the text
+        "东浦街道城区建设越城",  # 越城 and 城区 both occur, 越城区 does not
+        "大越城区",  # a substring inside another cut
+    ]
+    schema = Schema(
+        id=ID(stored=True), text=TEXT(analyzer=ChineseAnalyzer()), text__ng=TEXT(analyzer=NgramAnalyzer(), phrase=True)
+    )
+    ix = index.create_in(tmp_path, schema)
+    writer = ix.writer()
+    for i, text in enumerate(texts):
+        writer.add_document(id=str(i), text=text, text__ng=text)
+    writer.commit()
+    with ix.searcher() as s:
+        for query in ("越城区", "城区建设", "越城 区域", "区召开会议"):
+            expected = [i for i, text in enumerate(texts) if all(part in text for part in query.split())]
+            assert ids(s, Substring("text__ng", query)) == expected, query
+        assert ids(s, Substring("text__ng", "越城区")) == [0, 3]
