@@ -12,22 +12,14 @@ from datetime import date
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 
-from .models import Article, ArticlePlace, Place, Source
+from .models import CODE_LENGTHS, Article, ArticlePlace, Place, Source
 
-# Length of a place's statistical code at each level.
-CODE_LENGTH = {
-    Place.Level.PROVINCE: 2,
-    Place.Level.CITY: 4,
-    Place.Level.DISTRICT: 6,
-    Place.Level.STREET: 9,
-    Place.Level.COMMUNITY: 12,
-}
-LEVEL_ORDER = list(CODE_LENGTH)
+LEVEL_ORDER = list(CODE_LENGTHS)
 
 
 def with_containing_places(places) -> list[Place]:
     """``places`` and every place containing one of them (by code prefix), ordered by code."""
-    codes = {p.code[:size] for p in places for size in CODE_LENGTH.values() if len(p.code) >= size}
+    codes = {code for p in places for code in p.containing_codes().values()}
     return list(Place.objects.filter(code__in=codes).order_by("code"))
 
 
@@ -57,7 +49,7 @@ def _as_date(value) -> date:
 
 def place_counts(articles: QuerySet, level: str, within: Place | None = None) -> dict[str, int]:
     """{code of a place at ``level``: articles tagged with it or a place inside it}, optionally within a place."""
-    size = CODE_LENGTH[level]
+    size = CODE_LENGTHS[level]
     links = ArticlePlace.objects.filter(article__in=articles.values("pk"), place__level__in=_levels_from(level))
     if within is not None:
         links = links.filter(place__code__startswith=within.code)

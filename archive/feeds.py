@@ -55,29 +55,38 @@ class LatestFeed(ArticleFeed):
         return self._latest(Article.objects.public())
 
 
-class PlaceFeed(ArticleFeed):
-    def get_object(self, request, code: str) -> Place:
-        return get_object_or_404(Place, code=code)
+class _ObjectFeed(ArticleFeed):
+    """The newest articles of one place or source, named after it."""
 
-    def title(self, obj: Place) -> str:
+    model = None
+    lookup = "pk"
+
+    def get_object(self, request, key):
+        return get_object_or_404(self.model, **{self.lookup: key})
+
+    def title(self, obj) -> str:
         return f"地方治理报道档案：{obj.name}"
 
-    def link(self, obj: Place) -> str:
+    def link(self, obj) -> str:
         return obj.get_absolute_url()
 
-    def items(self, obj: Place):
-        return self._latest(Article.objects.public().in_place(obj))
+    def items(self, obj):
+        return self._latest(self.articles(obj))
+
+    def articles(self, obj):
+        raise NotImplementedError
 
 
-class SourceFeed(ArticleFeed):
-    def get_object(self, request, pk: int) -> Source:
-        return get_object_or_404(Source, pk=pk)
+class PlaceFeed(_ObjectFeed):
+    model = Place
+    lookup = "code"
 
-    def title(self, obj: Source) -> str:
-        return f"地方治理报道档案：{obj.name}"
+    def articles(self, obj: Place):
+        return Article.objects.public().in_place(obj)
 
-    def link(self, obj: Source) -> str:
-        return obj.get_absolute_url()
 
-    def items(self, obj: Source):
-        return self._latest(Article.objects.public().filter(source=obj))
+class SourceFeed(_ObjectFeed):
+    model = Source
+
+    def articles(self, obj: Source):
+        return Article.objects.public().filter(source=obj)

@@ -33,6 +33,10 @@ class Place(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("archive:place", args=[self.code])
 
+    def containing_codes(self) -> dict[str, str]:
+        """{level: code} of this place and every place containing it, read off the code's prefixes."""
+        return {level: self.code[:size] for level, size in CODE_LENGTHS.items() if len(self.code) >= size}
+
     def ancestors(self) -> list["Place"]:
         """Return the chain from the province down to this place's parent."""
         chain = []
@@ -41,6 +45,16 @@ class Place(models.Model):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+
+# Length of a place's statistical code at each level, from the province down.
+CODE_LENGTHS = {
+    Place.Level.PROVINCE: 2,
+    Place.Level.CITY: 4,
+    Place.Level.DISTRICT: 6,
+    Place.Level.STREET: 9,
+    Place.Level.COMMUNITY: 12,
+}
 
 
 class Source(models.Model):

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header, urlencode
 
 from archive.feeds import FEED_ITEMS, ArticleFeed
 from search.forms import SearchForm
-from search.service import EXPORT_LIMIT, matching_articles
+from search.service import EXPORT_LIMIT, matching_articles, place_dicts
 
 CSV_COLUMNS = ["id", "title", "published", "source", "account_id", "places", "url", "original_url", "body"]
 
@@ -62,10 +62,7 @@ def _row(request, article) -> dict:
         "published": article.published.isoformat() if article.published else None,
         "source": article.source.name if article.source else None,
         "account_id": article.source.account_id if article.source else None,
-        "places": [
-            {"name": p.name, "level": p.level, "code": p.code}
-            for p in sorted(article.places.all(), key=lambda p: p.code)
-        ],
+        "places": place_dicts(article),
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "original_url": article.original_url,
         "body": article.body,

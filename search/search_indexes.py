@@ -6,7 +6,6 @@ from haystack.fields import FacetCharField, FacetMultiValueField
 from archive.models import Article
 
 PLACE_LEVELS = ("province", "city", "district", "street", "community")
-CODE_LENGTHS = {"province": 2, "city": 4, "district": 6, "street": 9, "community": 12}
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
@@ -56,8 +55,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         # with and those containing them (a code's prefixes), so a street's article is in its district.
         codes: dict[str, set[str]] = {level: set() for level in PLACE_LEVELS}
         for place in obj.places.all():
-            for level, size in CODE_LENGTHS.items():
-                if len(place.code) >= size:
-                    codes[level].add(place.code[:size])
+            for level, code in place.containing_codes().items():
+                codes[level].add(code)
         data.update({level: sorted(values) for level, values in codes.items()})
         return data

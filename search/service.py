@@ -164,6 +164,12 @@ def _named_facets(facet_counts: dict) -> dict[str, list[FacetValue]]:
     return out
 
 
+def place_dicts(article: Article) -> list[dict]:
+    """The article's places as the API and the exports give them: name, level, code; by code."""
+    places = sorted(article.places.all(), key=lambda p: p.code)
+    return [{"name": p.name, "level": p.level, "code": p.code} for p in places]
+
+
 def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
     """The first ``limit`` articles of a search, in its order (newest first without a query), and the total."""
     parsed = parse_query(params.get("q") or "")

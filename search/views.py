@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from archive.models import Article
 from search.forms import SearchForm
 from search.related import related_articles
-from search.service import EXPORT_LIMIT, run_search
+from search.service import EXPORT_LIMIT, place_dicts, run_search
 
 FILTER_LABELS = {
     "place": "地点",
@@ -103,12 +103,6 @@ def search_page(request):
     )
 
 
-def _places(article: Article) -> list[dict]:
-    return [
-        {"name": p.name, "level": p.level, "code": p.code} for p in sorted(article.places.all(), key=lambda p: p.code)
-    ]
-
-
 def api_search(request):
     form, params, outcome = _search(request)
     data = {
@@ -122,7 +116,7 @@ def api_search(request):
                 "url": request.build_absolute_uri(hit.article.get_absolute_url()),
                 "published": hit.article.published.isoformat() if hit.article.published else None,
                 "source": hit.article.source.name if hit.article.source else None,
-                "places": _places(hit.article),
+                "places": place_dicts(hit.article),
                 "snippet": str(hit.snippet),
             }
             for hit in outcome.hits
@@ -144,7 +138,7 @@ def api_article(request, pk: int):
         "source": {"name": article.source.name, "account_id": article.source.account_id} if article.source else None,
         "original_url": article.original_url,
         "reprint_note": article.reprint_note,
-        "places": _places(article),
+        "places": place_dicts(article),
         "duplicate_of": article.duplicate_of_id,
         "status": article.status,
         "related": [
