@@ -6,8 +6,10 @@ backend it:
 * analyses text fields with :mod:`search.analysis`: each text field is indexed twice, as jieba words
   (``title``, scoring) and as character n-grams (``title__ng``, exact substring recall), so a query
   of any length finds every article containing it, one character included (水 finds 水质);
-* keeps facet fields exact (``ID``/``KEYWORD``, never tokenized) and counts facets from cached
-  per-value document sets instead of a per-document Python loop;
+* keeps facet fields exact (``ID``/``KEYWORD``, never tokenized);
+* answers a search with whole-index arrays (:mod:`search.docsets`): the matches as a mask, facet
+  counts in one pass, date order from a cached ordering, BM25F relevance for every match at once,
+  instead of Whoosh's call per document per query node;
 * builds Whoosh query objects from Haystack's query tree (:class:`ChineseWhooshSearchQuery`) instead
   of a query string re-parsed by Whoosh's parser, so the match-all query really matches all, and the
   user's query language (:mod:`search.query`) arrives intact;
@@ -22,10 +24,10 @@ backend it:
 
 from __future__ import annotations
 
-import heapq
 import threading
 from datetime import date, datetime
 
+import numpy as np
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine, SearchNode, log_query
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
@@ -43,6 +45,7 @@ from whoosh.fields import ID as WHOOSH_ID
 
 from search import query as uq
 from search.analysis import ChineseAnalyzer, NgramAnalyzer
+from search.docsets import Unsupported, arrays_for, forget
 from search.formats import CompactPositions
 from search.highlight import snippet
 from search.merge import merge_tiers
@@ -54,7 +57,6 @@ from search.whoosh_writer import BulkWriter, gc_paused
 ASC_SUFFIX, DESC_SUFFIX = "__asc", "__desc"
 _NO_DATE_ASC, _NO_DATE_DESC = 99_999_999, 0
 WRITER_TIMEOUT = 120.0  # seconds to wait for another process's index lock
-SCORE_LIMIT = 1000  # relevance-rank at most this many matches (the newest) of a very broad query
 
 
 class UserQuery(BaseInput):
@@ -79,8 +81,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.procs = max(1, int(connection_options.get("PROCS", 1)))
-        self._facet_cache: dict = {}
-        self._facet_lock = threading.Lock()
         self._local = threading.local()
 
     # -- schema ---------------------------------------------------------------------------------
@@ -187,8 +187,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
 
     def delete_index(self):
         # A new index starts its generations again: cached sets and searchers must not outlive it.
-        with self._facet_lock:
-            self._facet_cache = {}
+        forget(self)
         self._local = threading.local()
         super().delete_index()
 
@@ -299,42 +298,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             return None
         return (name + (DESC_SUFFIX if reverse else ASC_SUFFIX), reverse)
 
-    def _cached(self, searcher, key: tuple, build):
-        """``build()``'s result, cached for the searcher's index generation (older ones are dropped)."""
-        reader = searcher.reader()
-        generation = reader.generation() if hasattr(reader, "generation") else self.index.latest_generation()
-        key = (*key, generation)
-        with self._facet_lock:
-            value = self._facet_cache.get(key)
-            if value is None:
-                value = build(reader)
-                self._facet_cache = {k: v for k, v in self._facet_cache.items() if k[-1] == generation}
-                self._facet_cache[key] = value
-        return value
-
-    def _sort_keys(self, searcher, fieldname, reverse) -> list:
-        """Per-document sort keys (smallest first) for a numeric date copy."""
-
-        def build(reader):
-            values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
-            values += [0] * (reader.doc_count_all() - len(values))
-            return [-v for v in values] if reverse else values
-
-        return self._cached(searcher, ("sort", fieldname, reverse), build)
-
-    def _facet_sets(self, searcher, fieldname) -> dict[str, frozenset]:
-        """Return {value: docnums} for a facet field."""
-
-        def build(reader):
-            sets = {}
-            if fieldname in searcher.schema:
-                for term in reader.lexicon(fieldname):
-                    value = term.decode("utf-8") if isinstance(term, bytes) else term
-                    sets[value] = frozenset(reader.postings(fieldname, term).all_ids())
-            return sets
-
-        return self._cached(searcher, ("facet", fieldname), build)
-
     @log_query
     def search(
         self,
@@ -372,52 +335,27 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         searcher = self._searcher()  # one per thread, kept open and refreshed
         filter_query = wq.And(filters).normalize() if filters else None
         whole = wq.And([query, filter_query]).normalize() if filter_query is not None else query
-        matched = set(searcher.docs_for_query(_matching_part(whole)))
-        hits = len(matched)
-        facet_counts = {}
-        for name in facets or ():
-            counts = []
-            for value, docs in self._facet_sets(searcher, name).items():
-                count = len(docs & matched) if len(docs) < len(matched) else len(matched & docs)
-                if count:
-                    counts.append((value, count))
-            facet_counts[name] = sorted(counts, key=lambda item: (-item[1], item[0]))
+        arrays = arrays_for(searcher, self)
+        mask = arrays.mask(_matching_part(whole))
+        hits = int(np.count_nonzero(mask))
+        facet_counts = {name: arrays.facet_counts(name, mask) for name in facets or ()}
         limit = page_num * page_length
         start = (page_num - 1) * page_length
         date_sort = self._date_sort(sort_by)
         if date_sort:
-            # Sorting by date: a heap over the matches with per-document keys cached for this
-            # index generation, instead of Whoosh reading the column for every match.
-            keys = self._sort_keys(searcher, *date_sort)
-            top = heapq.nsmallest(limit, matched, key=lambda d: (keys[d], d))
-            page = [(docnum, 0.0) for docnum in top[start:limit]]
+            page = [(docnum, 0.0) for docnum in arrays.take(arrays.order(*date_sort), mask, start, limit)]
         else:
-            candidates = matched
-            newest = (
-                self._sort_keys(searcher, *self._date_sort(["-" + self.date_fields[0]])) if self.date_fields else None
-            )
-            if not sort_by and len(matched) > SCORE_LIMIT and newest is not None:
-                # A very broad query: relevance-rank only the newest SCORE_LIMIT matches (scoring costs a
-                # Python call per document); the rest follow, newest first. The count stays exact.
-                candidates = set(heapq.nsmallest(SCORE_LIMIT, matched, key=lambda d: (newest[d], d)))
-            # Visit only the candidates: the query's own matchers are skipped to each of them.
+            newest = self._date_sort(["-" + self.date_fields[0]]) if self.date_fields else None
             scoring_terms = _scoring_part(query)
-            scoring = wq.AndMaybe(DocSet(candidates), scoring_terms) if scoring_terms else DocSet(candidates)
-            results = searcher.search(scoring, limit=limit, sortedby=self._sortedby(sort_by), terms=False)
-            ranked = [(results.docnum(i), results.score(i)) for i in range(min(limit, results.scored_length()))]
-            if len(ranked) < limit:
-                # Then matches without a scoring word (a substring across words), then those past
-                # SCORE_LIMIT: newest first.
-                seen = {results.docnum(i) for i in range(results.scored_length())}
-                need = limit - len(ranked)
-                for pool in (candidates - seen, matched - candidates):
-                    if need <= 0 or not pool:
-                        continue
-                    key = (lambda d: (newest[d], d)) if newest is not None else None
-                    more = heapq.nsmallest(need, pool, key=key)
-                    ranked += [(docnum, 0.0) for docnum in more]
-                    need -= len(more)
-            page = ranked[start:limit]
+            try:
+                if sort_by:
+                    raise Unsupported(sort_by)
+                scores = arrays.scores(scoring_terms, mask) if scoring_terms is not None else np.zeros(arrays.size)
+                tiebreak = arrays.rank(*newest) if newest else None
+                ranked = arrays.ranked(scores, mask, tiebreak, limit)
+                page = [(docnum, float(scores[docnum])) for docnum in ranked[start:limit]]
+            except Unsupported:
+                page = self._whoosh_ranked(searcher, arrays, mask, scoring_terms, sort_by, newest, limit)[start:limit]
         found = self._results(searcher, page, highlight, highlight_terms, result_class)
         suggestion = None
         if not hits and (spelling_query or self.include_spelling):
@@ -428,6 +366,20 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             "facets": {"fields": facet_counts, "dates": {}, "queries": {}},
             "spelling_suggestion": suggestion,
         }
+
+    def _whoosh_ranked(self, searcher, arrays, mask, scoring_terms, sort_by, newest, limit) -> list:
+        """The first ``limit`` matches ranked by Whoosh itself: a sort field other than a date, or a
+        scoring query the array scorer does not know. Matches without a score follow, newest first."""
+        matched = np.flatnonzero(mask)
+        scoring = wq.AndMaybe(DocSet(matched), scoring_terms) if scoring_terms else DocSet(matched)
+        results = searcher.search(scoring, limit=limit, sortedby=self._sortedby(sort_by), terms=False)
+        ranked = [(results.docnum(i), results.score(i)) for i in range(min(limit, results.scored_length()))]
+        if len(ranked) < limit:
+            rest = mask.copy()
+            rest[[docnum for docnum, _ in ranked]] = False
+            order = arrays.order(*newest) if newest else np.arange(arrays.size)
+            ranked += [(docnum, 0.0) for docnum in arrays.take(order, rest, 0, limit - len(ranked))]
+        return ranked
 
     @staticmethod
     def _query_text(query) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from itertools import accumulate
 
 from whoosh.formats import Positions
 
@@ -44,3 +45,45 @@ class CompactPositions(Positions):
 
     def decode_weight(self, valuestring: bytes) -> float:
         return self.decode_frequency(valuestring) * self.field_boost
+
+
+class PackedValues:
+    """A postings block's variable-size values as one bytes object and their end offsets.
+
+    Whoosh pickles a block's values as a tuple of bytes objects, one per posting: for the n-gram
+    field, unpickling those was most of the cost of reading a term's postings. This sequence
+    unpickles as two buffers. Whoosh's block reader only indexes and iterates the values, so it
+    reads blocks holding one unchanged.
+    """
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, ends: array):
+        self.blob = blob
+        self.ends = ends
+
+    @classmethod
+    def pack(cls, values) -> PackedValues:
+        return cls(b"".join(values), array(_UINT32, accumulate(map(len, values))))
+
+    def __reduce__(self):
+        return (PackedValues, (self.blob, self.ends))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self.ends)
+        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i]]
+
+    def __iter__(self):
+        blob, start = self.blob, 0
+        for end in self.ends:
+            yield blob[start:end]
+            start = end
+
+    def __eq__(self, other):
+        return list(self) == list(other)

@@ -7,46 +7,21 @@ all of those bigrams come from posting-id set intersection; only for those are t
 read. Whoosh's own :class:`~whoosh.query.Phrase` does the same with span objects and is 20×
 slower on common words.
 
-Results are per segment (Whoosh searches segment by segment) and cached by segment and its
-deletion count, which is all that can change in a segment; a new commit's segments get new keys.
+Results are per segment (Whoosh searches segment by segment), as sorted arrays of document
+numbers, and kept per segment (:mod:`search.postings`): a segment's postings never change, a
+deletion only hides a document, and a new commit's segments get new ids.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
+import numpy as np
 from whoosh import matching
 from whoosh.query import qcore
 
 from search.analysis import chunks
+from search.postings import EMPTY_IDS, blocks_holding, cached, column_values, term_ids
 
-CACHE_SIZE = 1024
 NGRAM_SUFFIX = "__ng"  # the n-gram copy of a text field; the field without it holds the words
-
-
-class _LRU:
-    def __init__(self, size: int):
-        self.size = size
-        self.data: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.data.get(key)
-            if value is not None:
-                self.data.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        with self.lock:
-            self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-
-_cache = _LRU(CACHE_SIZE)
 
 
 def _cover(chunk: str) -> list[tuple[int, str]]:
@@ -58,74 +33,70 @@ def _cover(chunk: str) -> list[tuple[int, str]]:
     return [(k, chunk[k : k + 2]) for k in offsets]
 
 
-def _ids(reader, fieldname: str, term: str) -> set[int]:
-    if (fieldname, term) not in reader:
-        return set()
-    return set(reader.postings(fieldname, term).all_ids())
-
-
-def _chunk_docs(reader, fieldname: str, chunk: str) -> frozenset[int]:
+def _chunk_docs(reader, fieldname: str, chunk: str) -> np.ndarray:
     if len(chunk) <= 2:
-        return frozenset(_ids(reader, fieldname, chunk))
+        return term_ids(reader, fieldname, chunk)
     cover = _cover(chunk)
     # Rarest bigram first, so the candidate set shrinks fastest.
     sized = sorted(cover, key=lambda item: reader.doc_frequency(fieldname, item[1]))
-    candidates: set[int] | None = None
+    candidates: np.ndarray | None = None
     for _, gram in sized:
-        ids = _ids(reader, fieldname, gram)
-        candidates = ids if candidates is None else candidates & ids
-        if not candidates:
-            return frozenset()
+        ids = term_ids(reader, fieldname, gram)
+        candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        if not len(candidates):
+            return EMPTY_IDS
     # A document whose words field (the same text, cut into words) has the chunk as a word holds
     # it verbatim: only the others need their positions read. Place names and common words are
     # words, so this skips most of the reading for the queries people type most.
     words_field = fieldname[: -len(NGRAM_SUFFIX)] if fieldname.endswith(NGRAM_SUFFIX) else None
-    sure = _ids(reader, words_field, chunk) & candidates if words_field in reader.schema else set()
-    ordered = sorted(candidates - sure)
-    if not ordered:
-        return frozenset(sure)
+    sure = EMPTY_IDS
+    if words_field in reader.schema:
+        sure = np.intersect1d(term_ids(reader, words_field, chunk), candidates, assume_unique=True)
+    pending = np.setdiff1d(candidates, sure, assume_unique=True)
+    if not len(pending):
+        return sure
+    survivors = _verified(reader, fieldname, sized, pending.tolist())
+    if not survivors:
+        return sure
+    return np.union1d(sure, np.array(survivors, dtype=np.int64))
+
+
+def _verified(reader, fieldname: str, sized: list[tuple[int, str]], docs: list[int]) -> list[int]:
+    """Those of ``docs`` (sorted) where the bigrams sit at their offsets from one common start."""
     starts: dict[int, set[int]] = {}  # document -> where the chunk may start in it
+    decode = reader.schema[fieldname].format.decode_positions
     for index, (k, gram) in enumerate(sized):
-        matcher = reader.postings(fieldname, gram)
+        wanted = set(docs)
         survivors = []
-        for doc in ordered:
-            if matcher.id() < doc:
-                matcher.skip_to(doc)
-            if not matcher.is_active():
+        for ids, values in blocks_holding(reader, fieldname, gram, docs):
+            for i, doc in enumerate(ids):
+                if doc not in wanted:
+                    continue
+                positions = {p - k for p in decode(values[i])}
+                if index:
+                    positions &= starts[doc]
+                if positions:
+                    starts[doc] = positions
+                    survivors.append(doc)
+        docs = sorted(survivors)
+        if not docs:
+            return []
+    return docs
+
+
+def segment_docs(reader, fieldname: str, text: str) -> np.ndarray:
+    """Documents (sorted) of one segment reader whose ``fieldname`` n-grams contain every chunk of ``text``."""
+
+    def build():
+        result: np.ndarray | None = None
+        for chunk in chunks(text):
+            docs = _chunk_docs(reader, fieldname, chunk)
+            result = docs if result is None else np.intersect1d(result, docs, assume_unique=True)
+            if not len(result):
                 break
-            if matcher.id() != doc:
-                continue
-            positions = {p - k for p in matcher.value_as("positions")}
-            if index:
-                positions &= starts[doc]
-            if positions:
-                starts[doc] = positions
-                survivors.append(doc)
-        ordered = survivors
-        if not ordered:
-            return frozenset(sure)
-    return frozenset(sure.union(ordered))
+        return EMPTY_IDS if result is None else result
 
-
-def segment_docs(reader, fieldname: str, text: str) -> frozenset[int]:
-    """Documents of one segment reader whose ``fieldname`` n-grams contain every chunk of ``text``."""
-    segment = getattr(reader, "segment", lambda: None)()
-    key = None
-    if segment is not None:
-        key = (segment.segment_id(), segment.deleted_count(), fieldname, text)
-        cached = _cache.get(key)
-        if cached is not None:
-            return cached
-    result: frozenset[int] | None = None
-    for chunk in chunks(text):
-        docs = _chunk_docs(reader, fieldname, chunk)
-        result = docs if result is None else result & docs
-        if not result:
-            break
-    result = result or frozenset()
-    if key is not None:
-        _cache.put(key, result)
-    return result
+    return cached(reader, ("substring", fieldname, text), build)
 
 
 class Substring(qcore.Query):
@@ -184,10 +155,13 @@ class Substring(qcore.Query):
         return self.estimate_size(ixreader)
 
     def matcher(self, searcher, context=None):
-        docs = segment_docs(searcher.reader(), self.fieldname, self.text)
+        reader = searcher.reader()
+        docs = segment_docs(reader, self.fieldname, self.text).tolist()
+        if reader.has_deletions():  # postings keep a deleted document until a merge drops it
+            docs = [doc for doc in docs if not reader.is_deleted(doc)]
         if not docs:
             return matching.NullMatcher()
-        return matching.ListMatcher(sorted(docs), all_weights=self.boost)
+        return matching.ListMatcher(docs, all_weights=self.boost)
 
 
 class DocSet(qcore.Query):
@@ -228,21 +202,6 @@ class DocSet(qcore.Query):
         return matching.ListMatcher(ids, all_weights=self.boost)
 
 
-_columns = _LRU(64)
-
-
-def _column_values(reader, fieldname: str) -> list:
-    """A segment's column values, cached by segment (a segment's columns never change)."""
-    segment = getattr(reader, "segment", lambda: None)()
-    key = (segment.segment_id(), fieldname) if segment is not None else None
-    values = _columns.get(key) if key else None
-    if values is None:
-        values = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else []
-        if key:
-            _columns.put(key, values)
-    return values
-
-
 class ColumnRange(qcore.Query):
     """Documents whose sortable numeric column value lies in a range, e.g. yyyymmdd dates.
 
@@ -277,18 +236,17 @@ class ColumnRange(qcore.Query):
     def estimate_size(self, ixreader):
         return ixreader.doc_count()
 
-    def _accepts(self, value) -> bool:
-        if self.low is not None and (value < self.low or (self.startexcl and value == self.low)):
-            return False
-        if self.high is not None and (value > self.high or (self.endexcl and value == self.high)):
-            return False
-        return True
-
     def matcher(self, searcher, context=None):
         reader = searcher.reader()
-        values = _column_values(reader, self.fieldname)
-        deleted = reader.is_deleted if reader.has_deletions() else None
-        ids = [doc for doc, value in enumerate(values) if self._accepts(value) and not (deleted and deleted(doc))]
+        values = column_values(reader, self.fieldname)
+        accepted = np.ones(len(values), dtype=bool)
+        if self.low is not None:
+            accepted &= (values > self.low) if self.startexcl else (values >= self.low)
+        if self.high is not None:
+            accepted &= (values < self.high) if self.endexcl else (values <= self.high)
+        ids = np.flatnonzero(accepted).tolist()
+        if reader.has_deletions():
+            ids = [doc for doc in ids if not reader.is_deleted(doc)]
         if not ids:
             return matching.NullMatcher()
         return matching.ListMatcher(ids, all_weights=self.boost)

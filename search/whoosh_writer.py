@@ -56,6 +56,8 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from search.formats import PackedValues
+
 
 @contextmanager
 def gc_paused():
@@ -145,20 +147,30 @@ def _reader_postings(reader, fieldobj, terminfo):
 
 
 MIN_COMPRESSED_BYTES = 256
+# A block of this many postings or more is pickled as arrays (protocol 5: one buffer each; protocol 2,
+# Whoosh's, pickles an array as a list of numbers).
+PACKED_MIN_POSTINGS = 32
+PACKED_PICKLE_PROTOCOL = 5
 PARALLEL_MIN_DOCS = 64  # below this a commit is quick anyway; a fork costs a few tens of ms
 
 
 class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's block writer, except that a block under ``MIN_COMPRESSED_BYTES`` is stored as is.
+    """Whoosh's block writer, with blocks that read several times faster and in the same way.
 
-    The minified ids and weights are the stock ones, computed without Python-level loops.
+    * in a block of ``PACKED_MIN_POSTINGS`` or more, ids (deltas) and weights are arrays, and
+      variable-size values (positions) one :class:`~search.formats.PackedValues`, pickled with
+      protocol 5: a block unpickles as a few
+      buffers instead of an object per posting. Whoosh's block reader indexes and iterates them as
+      it does its tuples, so stock Whoosh reads these segments unchanged;
+    * a block under ``MIN_COMPRESSED_BYTES`` is stored uncompressed.
     """
 
     def _mini_ids(self):
         ids = self._ids
         if self._byteids:
             return tuple(ids)
-        return (ids[0], *map(sub, ids[1:], ids))  # the first id, then deltas
+        deltas = (ids[0], *map(sub, ids[1:], ids))  # the first id, then deltas
+        return array("I", deltas) if self._packed() else deltas
 
     def _mini_weights(self):
         weights = self._weights
@@ -168,13 +180,24 @@ class _PostingsWriter(W3PostingsWriter):
         first = weights[0]
         if weights.count(first) == count:
             return first
-        return tuple(weights)
+        return array("f", weights) if self._packed() else tuple(weights)
+
+    def _mini_values(self):
+        fixedsize = self._format.fixed_value_size()
+        if self._packed() and (fixedsize is None or fixedsize < 0):
+            return PackedValues.pack(self._values)
+        return super()._mini_values()
+
+    def _packed(self) -> bool:
+        """Arrays pay off in a block of many postings; a small one keeps the stock tuples (fewer bytes)."""
+        return len(self._ids) >= PACKED_MIN_POSTINGS
 
     def _write_block(self, last=False):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        protocol = PACKED_PICKLE_PROTOCOL if self._packed() else 2
+        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), protocol)
         comp = self._compression if len(databytes) >= MIN_COMPRESSED_BYTES else 0
         if comp:
             databytes = zlib.compress(databytes, comp)

@@ -173,18 +173,23 @@ def test_rerun_indexes_what_a_killed_run_left_out(tmp_path, test_data, search_ba
     assert ids(SearchQuerySet().all()) == stored
 
 
-def test_pages_of_a_broad_query_cover_every_match_once(corpus, monkeypatch):
-    """Past SCORE_LIMIT matches only the newest are relevance-ranked; the rest still follow, once each."""
-    from search import backends
+@pytest.mark.parametrize("factor", [1, 4])
+def test_pages_of_a_broad_query_cover_every_match_once_best_first(corpus, monkeypatch, factor):
+    """Each page sorts only the best-scoring matches (factor 1: exactly a page's worth); together the
+    pages list every match once, scores never rising from one result to the next."""
+    from search import docsets
 
-    monkeypatch.setattr(backends, "SCORE_LIMIT", 5)
+    monkeypatch.setattr(docsets, "PARTITION_FACTOR", factor)
     expected = scan(corpus, "街道")
     sqs = SearchQuerySet().models(Article).filter(content=UserQuery("街道"))
     assert sqs.count() == len(expected) > 25
-    seen = []
+    seen, scores = [], []
     for start in range(0, len(expected) + 20, 20):
-        seen += [int(r.pk) for r in sqs[start : start + 20]]
+        page = list(sqs[start : start + 20])
+        seen += [int(r.pk) for r in page]
+        scores += [r.score for r in page]
     assert len(seen) == len(set(seen)) and set(seen) == expected
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
 
 
 def test_substring_across_words_without_a_scoring_word_is_still_listed(corpus, seed_article):

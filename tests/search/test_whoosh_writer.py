@@ -1,18 +1,21 @@
 """The bulk writer writes exactly the segments Whoosh's own writer writes, through adds, deletes and merges.
 
-Both writers use :class:`BulkCodec` (small blocks uncompressed) so the postings files can be
-compared byte for byte; the stock reader reads both.
+Both writers use :class:`BulkCodec` (small blocks uncompressed, arrays and packed values) so the
+postings files can be compared byte for byte; the stock reader reads both, and reads the same
+postings as from a segment of the stock codec.
 """
 
+import pickle
 import random
 from datetime import datetime
 
 import pytest
 from haystack import connections
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.writing import SegmentWriter
 
+from search.formats import PackedValues
 from search.merge import merge_tiers
 from search.substring import Substring
 from search.whoosh_writer import BulkCodec, BulkWriter
@@ -56,11 +59,11 @@ def make_doc(i: int, rng: random.Random) -> dict:
     return {k: v for k, v in doc.items() if v != ""}
 
 
-def build(path, writer_class, batches, deletions, **options):
+def build(path, writer_class, batches, deletions, codec=BulkCodec, **options):
     """Commit ``batches`` of documents, deleting some ids after each, merging with our policy."""
     ix = index.create_in(path, schema())
     for batch, gone in zip(batches, deletions, strict=True):
-        writer = writer_class(ix, codec=BulkCodec(), **options)
+        writer = writer_class(ix, codec=codec(), **options)
         for doc in batch:
             writer.add_document(**doc)
         for doc_id in gone:
@@ -139,6 +142,39 @@ def test_same_segments_as_whoosh_writer(tmp_path, seed):
         assert [t[:2] for t in mine["terms"]] == [t[:2] for t in theirs["terms"]]
         assert mine["terms"] == theirs["terms"]
         assert mine["postings_bytes"] == theirs["postings_bytes"]  # byte for byte: same blocks
+
+
+def test_stock_whoosh_reads_our_blocks_as_its_own(tmp_path):
+    """Whoosh's writer with its own codec (tuples, protocol 2) and ours (arrays, packed values,
+    protocol 5): the stock block reader reads the same postings, weights and values from both."""
+    batches, deletions = history(4)
+    (tmp_path / "stock").mkdir()
+    (tmp_path / "bulk").mkdir()
+    stock = build(tmp_path / "stock", SegmentWriter, batches, deletions, codec=W3Codec)
+    bulk = build(tmp_path / "bulk", BulkWriter, batches, deletions)
+    expected, got = contents(stock), contents(bulk)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine["terms"] == theirs["terms"] and mine["stored"] == theirs["stored"]
+    kinds = set()
+    with bulk.reader() as reader:
+        for segment_reader, _ in reader.leaf_readers():
+            for tbytes in segment_reader.lexicon("text__ng"):
+                info = segment_reader.term_info("text__ng", tbytes)
+                if not info.is_inlined():
+                    offset, length = info.extent()
+                    matcher = W3LeafMatcher(
+                        segment_reader._terms._postfile, offset, length, bulk.schema["text__ng"].format
+                    )
+                    matcher._read_data()
+                    kinds.add(type(matcher._data[2]))
+    assert kinds == {PackedValues, tuple}  # big blocks packed, small ones as Whoosh writes them
+
+
+def test_packed_values_read_like_a_tuple():
+    values = [b"\x01\x00\x00\x00", b"", b"\x02\x00\x00\x00\x07\x00\x00\x00"]
+    packed = pickle.loads(pickle.dumps(PackedValues.pack(values), 5))
+    assert list(packed) == values and len(packed) == 3
+    assert [packed[i] for i in range(3)] == values and packed[-1] == values[-1] and packed[1:] == values[1:]
 
 
 def test_bulk_written_index_answers_searches(tmp_path):

@@ -1,0 +1,281 @@
+"""Answer a search with whole-index arrays: matches as a boolean mask, facets, order and BM25 scores.
+
+Whoosh answers a query by walking matchers a document at a time, a Python call per document per
+query node. At 100,000 articles a broad query visits most of them several times over: a page took
+seconds. Here a query becomes a NumPy boolean mask over every document number of the index:
+
+* a term's documents come from its postings read a block at a time (:func:`term_postings`) and
+  are kept per segment, since a segment's postings never change (deletions only hide documents);
+* a :class:`~search.substring.Substring` leaf's documents come from
+  :func:`search.substring.segment_docs` (also kept per segment);
+* a :class:`~search.substring.ColumnRange` compares a cached column array;
+* ``And``/``Or``/``Not``/``AndMaybe`` are ``&``/``|``/``~``; anything else falls back to
+  Whoosh's ``docs_for_query`` for that node only;
+* facet counts are one ``bincount`` over (document, value) pairs kept per index generation;
+* "newest first" is a precomputed order filtered by the mask;
+* relevance is Whoosh's BM25F computed for every match at once from the scoring terms' postings
+  and the field lengths (the same formula, statistics and boosts as Whoosh's scorer; a test
+  compares the two).
+
+:class:`IndexArrays` holds what belongs to one index generation; build it through
+:func:`arrays_for`, which keeps one per generation.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.fields import TEXT
+from whoosh.scoring import BM25F
+
+from search.postings import (
+    EMPTY_IDS,
+    column_values,
+    facet_postings,
+    field_lengths,
+    segment_cache,
+    segment_key,
+    term_ids,
+    term_postings,
+)
+from search.substring import ColumnRange, DocSet, Substring, segment_docs
+
+PARTITION_FACTOR = 4  # past this many matches per wanted result, sort only the best-scoring ones
+
+# -- one index generation -----------------------------------------------------------------------
+
+
+class Unsupported(Exception):
+    """The query needs Whoosh's own scoring (a node the array scorer does not know)."""
+
+
+class IndexArrays:
+    """Arrays over every document number of one searcher's index generation."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.leaves = list(searcher.reader().leaf_readers())
+        self.size = searcher.doc_count_all()
+        live = np.ones(self.size, dtype=bool)
+        for reader, offset in self.leaves:
+            if reader.has_deletions():
+                deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+                live[deleted + offset] = False
+        self.live = live
+        self._memo: dict = {}
+        self._lock = threading.Lock()
+
+    def _memoized(self, key, build):
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = build()
+        with self._lock:
+            self._memo[key] = value
+        return value
+
+    def _assemble(self, per_segment) -> np.ndarray:
+        """A mask of the documents that ``per_segment(reader)`` (segment document numbers) lists."""
+        mask = np.zeros(self.size, dtype=bool)
+        for reader, offset in self.leaves:
+            ids = per_segment(reader)
+            if len(ids):
+                mask[np.asarray(ids, dtype=np.int64) + offset] = True
+        return mask & self.live
+
+    def column(self, fieldname: str) -> np.ndarray:
+        def build():
+            parts = [column_values(reader, fieldname) for reader, _ in self.leaves]
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+        return self._memoized(("column", fieldname), build)
+
+    # -- matching
+
+    def mask(self, query) -> np.ndarray:
+        """The live documents matching ``query``, as a boolean array over document numbers."""
+        if query is wq.NullQuery or isinstance(query, wq.NullQuery.__class__):
+            return np.zeros(self.size, dtype=bool)
+        if isinstance(query, wq.Every):
+            if query.fieldname in (None, "", "*"):
+                return self.live.copy()
+        elif isinstance(query, wq.Term):
+            return self._assemble(lambda r: term_ids(r, query.fieldname, query.text))
+        elif isinstance(query, Substring):
+            return self._assemble(lambda r: segment_docs(r, query.fieldname, query.text))
+        elif isinstance(query, ColumnRange):
+            values = self.column(query.fieldname)
+            mask = self.live.copy()
+            if query.low is not None:
+                mask &= (values > query.low) if query.startexcl else (values >= query.low)
+            if query.high is not None:
+                mask &= (values < query.high) if query.endexcl else (values <= query.high)
+            return mask
+        elif isinstance(query, DocSet):
+            mask = np.zeros(self.size, dtype=bool)
+            ids = np.fromiter((d for d in query.docnums if 0 <= d < self.size), dtype=np.int64)
+            mask[ids] = True
+            return mask & self.live
+        elif isinstance(query, wq.AndMaybe):
+            return self.mask(query.a)
+        elif isinstance(query, wq.AndNot):
+            return self.mask(query.a) & ~self.mask(query.b)
+        elif isinstance(query, wq.Not):
+            return self.live & ~self.mask(query.query)
+        elif type(query) in (wq.And, wq.Or):
+            parts = [self.mask(q) for q in query.subqueries]
+            if not parts:
+                return self.live.copy() if isinstance(query, wq.And) else np.zeros(self.size, dtype=bool)
+            result = parts[0]
+            for part in parts[1:]:
+                result = (result & part) if isinstance(query, wq.And) else (result | part)
+            return result
+        # Anything else: Whoosh's own matchers, for this node only.
+        mask = np.zeros(self.size, dtype=bool)
+        ids = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
+        mask[ids] = True
+        return mask & self.live
+
+    # -- facets
+
+    def facet_pairs(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(values, documents, value index per document) of every (document, value) pair."""
+
+        def build():
+            index: dict[str, int] = {}
+            docs, values = [], []
+            for reader, offset in self.leaves:
+                for value, ids in facet_postings(reader, fieldname).items():
+                    slot = index.setdefault(value, len(index))
+                    docs.append(ids + offset)
+                    values.append(np.full(len(ids), slot, dtype=np.int64))
+            names = list(index)
+            if not docs:
+                return names, EMPTY_IDS, EMPTY_IDS
+            return names, np.concatenate(docs), np.concatenate(values)
+
+        return self._memoized(("facet", fieldname), build)
+
+    def facet_counts(self, fieldname: str, mask: np.ndarray) -> list[tuple[str, int]]:
+        """[(value, count)] of the matching documents, most first, then by value."""
+        names, docs, values = self.facet_pairs(fieldname)
+        if not names:
+            return []
+        counts = np.bincount(values[mask[docs]], minlength=len(names))
+        found = [(names[i], int(counts[i])) for i in np.flatnonzero(counts)]
+        return sorted(found, key=lambda item: (-item[1], item[0]))
+
+    # -- ordering
+
+    def order(self, fieldname: str, reverse: bool) -> np.ndarray:
+        """Document numbers by a numeric column, smallest first (largest first if ``reverse``), ties by number."""
+
+        def build():
+            keys = self.column(fieldname)
+            return np.argsort(-keys if reverse else keys, kind="stable")
+
+        return self._memoized(("order", fieldname, reverse), build)
+
+    def rank(self, fieldname: str, reverse: bool) -> np.ndarray:
+        """Each document's position in :meth:`order` (for tie-breaking by that order)."""
+
+        def build():
+            order = self.order(fieldname, reverse)
+            rank = np.empty(self.size, dtype=np.int64)
+            rank[order] = np.arange(self.size, dtype=np.int64)
+            return rank
+
+        return self._memoized(("rank", fieldname, reverse), build)
+
+    @staticmethod
+    def take(order: np.ndarray, mask: np.ndarray, start: int, stop: int) -> list[int]:
+        return order[mask[order]][start:stop].tolist()
+
+    # -- relevance
+
+    def scores(self, scoring, mask: np.ndarray) -> np.ndarray:
+        """BM25F scores, as Whoosh's default weighting computes them, of the scoring query's terms."""
+        weighting = self.searcher.weighting
+        if type(weighting) is not BM25F:
+            raise Unsupported(weighting)
+        total = np.zeros(self.size, dtype=np.float64)
+        for term in _terms_of(scoring):
+            field = self.searcher.schema[term.fieldname] if term.fieldname in self.searcher.schema else None
+            if not isinstance(field, TEXT) or not field.scorable:
+                raise Unsupported(term)
+            if not self.searcher.doc_frequency(term.fieldname, term.text):
+                continue
+            idf = self.searcher.idf(term.fieldname, term.text)
+            avgfl = self.searcher.avg_field_length(term.fieldname) or 1
+            b = weighting._field_B.get(term.fieldname, weighting.B)
+            k1 = weighting.K1
+            for reader, offset in self.leaves:
+                ids, weights = term_postings(reader, term.fieldname, term.text)
+                if not len(ids):
+                    continue
+                lengths = field_lengths(reader, term.fieldname)[ids]
+                score = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+                total[ids + offset] += score * term.boost
+        total[~mask] = 0.0
+        return total
+
+    def ranked(self, scores: np.ndarray, mask: np.ndarray, tiebreak: np.ndarray | None, limit: int) -> list[int]:
+        """The first ``limit`` matches by score (highest first), then ``tiebreak`` rank, then number."""
+        docs = np.flatnonzero(mask)
+        if not len(docs) or limit <= 0:
+            return []
+        doc_scores = scores[docs]
+        if len(docs) > PARTITION_FACTOR * limit:
+            # Only documents scoring at least the limit-th best score can make the page.
+            threshold = np.partition(doc_scores, len(docs) - limit)[len(docs) - limit]
+            keep = doc_scores >= threshold
+            docs, doc_scores = docs[keep], doc_scores[keep]
+        keys = [docs, tiebreak[docs]] if tiebreak is not None else [docs]
+        order = np.lexsort((*keys, -doc_scores))
+        return docs[order][:limit].tolist()
+
+
+def _terms_of(query):
+    """The Term leaves of an Or of terms (whose score is the sum of theirs); Unsupported for anything else."""
+    if isinstance(query, wq.Term):
+        if query.boost is None:
+            raise Unsupported(query)
+        return [query]
+    if type(query) is wq.Or and query.boost == 1.0:
+        return [t for q in query.subqueries for t in _terms_of(q)]
+    raise Unsupported(query)
+
+
+_generations: dict = {}
+_generations_lock = threading.Lock()
+
+
+def arrays_for(searcher, owner) -> IndexArrays:
+    """The :class:`IndexArrays` of ``searcher``'s generation, built once per generation and ``owner``."""
+    reader = searcher.reader()
+    generation = reader.generation() if hasattr(reader, "generation") else None
+    segments = tuple(
+        (segment_key(r), r.segment().deleted_count() if hasattr(r, "segment") and r.segment() else 0)
+        for r, _ in reader.leaf_readers()
+    )
+    key = (id(owner), generation, segments)
+    with _generations_lock:
+        arrays = _generations.get(key)
+        if arrays is not None and arrays.searcher is searcher:
+            return arrays
+    arrays = IndexArrays(searcher)
+    with _generations_lock:
+        for old in [k for k in _generations if k[0] == id(owner)]:
+            del _generations[old]
+        _generations[key] = arrays
+    return arrays
+
+
+def forget(owner) -> None:
+    """Drop the arrays kept for ``owner`` (e.g. when its index is deleted and rebuilt)."""
+    with _generations_lock:
+        for old in [k for k in _generations if k[0] == id(owner)]:
+            del _generations[old]
+    segment_cache.clear()

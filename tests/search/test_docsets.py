@@ -1,0 +1,93 @@
+"""Whole-index arrays against Whoosh's own matchers and scorer, on the real index over several segments."""
+
+import pytest
+from haystack import connections
+from whoosh import query as wq
+
+from archive.models import Article
+from search import query as uq
+from search.backends import _matching_part, _scoring_part
+from search.docsets import arrays_for
+from search.substring import DocSet
+
+QUERIES = ["街道", "东浦街道", "垃圾分类", "水", "党建 -街道", "东浦 OR 北海", '"乡村振兴"', "title:街道", "城区搭好"]
+
+
+@pytest.fixture
+def segmented(corpus, search_backend):
+    """The corpus index in several segments, some documents deleted (re-indexed ones)."""
+    index = connections["default"].get_unified_index().get_index(Article)
+    articles = list(Article.objects.public().order_by("pk"))
+    for chunk in (articles[:5], articles[5:9]):
+        search_backend.update(index, chunk)  # each commit: a new segment, the old copies deleted
+    search_backend.index = search_backend.index.refresh()
+    searcher = search_backend._searcher()
+    assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+    return search_backend, searcher
+
+
+def docs(searcher, query):
+    return set(searcher.docs_for_query(query))
+
+
+def test_masks_equal_whooshs_matches(segmented):
+    backend, searcher = segmented
+    arrays = arrays_for(searcher, backend)
+    assert int(arrays.mask(wq.Every()).sum()) == searcher.doc_count() == Article.objects.public().count()
+    district = next(iter(arrays.facet_pairs("district")[0]))
+    filters = [
+        wq.Term("district", district),
+        wq.Not(wq.Term("district", district)),
+        backend.parser.parse("published_date__asc:[20180101 TO 20181231]"),
+    ]
+    for text in QUERIES:
+        query = _matching_part(backend.user_query(uq.parse_query(text).tree))
+        expected = docs(searcher, query)
+        assert set(arrays.mask(query).nonzero()[0].tolist()) == expected, text
+        for extra in filters:
+            combined = wq.And([query, extra])
+            assert set(arrays.mask(combined).nonzero()[0].tolist()) == docs(searcher, combined), (text, extra)
+
+
+def test_scores_equal_whooshs_bm25f(segmented):
+    backend, searcher = segmented
+    arrays = arrays_for(searcher, backend)
+    compared = 0
+    for text in QUERIES:
+        query = backend.user_query(uq.parse_query(text).tree)
+        scoring = _scoring_part(query)
+        if scoring is None:
+            continue
+        mask = arrays.mask(_matching_part(query))
+        scores = arrays.scores(scoring, mask)
+        # As the search ranked before the arrays: the matches scored by the terms. DocSet adds 1.0 to
+        # every match (Whoosh's ListMatcher reads an all_weights of 0 as unset), which changes no order.
+        matched = DocSet(mask.nonzero()[0].tolist())
+        results = searcher.search(wq.AndMaybe(matched, scoring), limit=None, terms=False)
+        for i in range(results.scored_length()):
+            docnum = results.docnum(i)
+            assert scores[docnum] == pytest.approx(results.score(i) - 1.0, rel=1e-6), (text, docnum)
+            compared += 1
+    assert compared > 20
+
+
+def test_facet_counts_equal_a_count_of_stored_fields(segmented):
+    backend, searcher = segmented
+    arrays = arrays_for(searcher, backend)
+    query = _matching_part(backend.user_query(uq.parse_query("街道").tree))
+    mask = arrays.mask(query)
+    expected: dict[str, int] = {}
+    for docnum in docs(searcher, query):
+        for value in filter(None, (searcher.stored_fields(docnum).get("street") or "").split(",")):
+            expected[value] = expected.get(value, 0) + 1
+    assert dict(arrays.facet_counts("street", mask)) == expected and expected
+
+
+def test_a_deleted_document_leaves_every_mask(segmented, corpus):
+    backend, _ = segmented
+    article = Article.objects.public().order_by("pk").first()
+    backend.remove(article)
+    searcher = backend._searcher()
+    arrays = arrays_for(searcher, backend)
+    stored_ids = {int(searcher.stored_fields(d)["django_id"]) for d in arrays.mask(wq.Every()).nonzero()[0]}
+    assert article.pk not in stored_ids and len(stored_ids) == Article.objects.public().count() - 1
