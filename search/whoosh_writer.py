@@ -57,6 +57,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.formats import PackedValues
+from search.merge import merge_tiers, segments_to_merge
 
 
 @contextmanager
@@ -396,10 +397,22 @@ class BulkWriter(SegmentWriter):
         children = []
         try:
             docs, self._pending = self._pending, []
-            if len(docs) >= PARALLEL_MIN_DOCS:
-                shares = [docs[i :: self._procs] for i in range(self._procs)]
+            procs = self._procs if len(docs) >= PARALLEL_MIN_DOCS else 1
+            halves = [[] for _ in range(procs)]
+            if procs > 1 and mergetype is merge_tiers:
+                # The merge is split too: each process merges a share of the segments into its own
+                # new segment, instead of this one merging them all while the others wait.
+                merging = segments_to_merge(self.segments)
+                if len(merging) > 1:
+                    halves = split_merge(merging, procs)
+                    kept = [segment for segment in self.segments if all(segment is not m for m in merging)]
+                    mergetype = _merging(halves[0], kept)
+            if procs > 1:
+                shares = [docs[i::procs] for i in range(procs)]
                 docs = shares[0]
-                children = [_Child.start(self._ix, share) for share in shares[1:] if share]
+                children = [
+                    _Child.start(self._ix, shares[i], halves[i]) for i in range(1, procs) if shares[i] or halves[i]
+                ]
             for fields in docs:
                 self._add_now(fields)
             finalsegments = self._merge_segments(mergetype, optimize, merge)
@@ -525,15 +538,43 @@ def _write_postings(postwriter, ids, weights, values, lengths):
             postwriter._write_block()
 
 
+def split_merge(segments, parts: int) -> list[list]:
+    """The segments in ``parts`` groups of about equal size (largest first, each to the lightest group)."""
+    groups: list[list] = [[] for _ in range(parts)]
+    sizes = [0] * parts
+    for segment in sorted(segments, key=lambda segment: segment.doc_count_all(), reverse=True):
+        lightest = sizes.index(min(sizes))
+        groups[lightest].append(segment)
+        sizes[lightest] += segment.doc_count_all()
+    return groups
+
+
+def _add_segments(writer, segments) -> None:
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+
+
+def _merging(segments, kept):
+    """A Whoosh ``mergetype`` that merges ``segments`` into the writer's segment and keeps ``kept``."""
+
+    def mergetype(writer, _segments):
+        _add_segments(writer, segments)
+        return list(kept)
+
+    return mergetype
+
+
 class _Child:
-    """A forked process writing one segment of documents; ``segment()`` waits for it."""
+    """A forked process writing one segment of documents (and merged segments); ``segment()`` waits for it."""
 
     def __init__(self, pid: int, fd: int):
         self.pid = pid
         self.fd = fd
 
     @classmethod
-    def start(cls, ix, docs: list[dict]) -> _Child:
+    def start(cls, ix, docs: list[dict], merging=()) -> _Child:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: write the segment, report it, and leave without any clean-up
@@ -545,6 +586,7 @@ class _Child:
                     writer = BulkWriter(ix, _lk=False)
                     for fields in docs:
                         writer.add_document(**fields)
+                    _add_segments(writer, merging)  # after the documents, as in the parent's commit
                     payload = ("segment", writer._finalize_segment())
                 except BaseException:
                     payload = ("error", traceback.format_exc())

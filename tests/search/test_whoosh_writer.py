@@ -214,6 +214,15 @@ def test_parallel_commits_index_the_same_documents(tmp_path, monkeypatch):
     import search.whoosh_writer as whoosh_writer
 
     monkeypatch.setattr(whoosh_writer, "PARALLEL_MIN_DOCS", 10)
+    splits = []
+
+    def recorded(segments, parts):
+        groups = whoosh_writer.split_merge.__wrapped__(segments, parts)
+        splits.append([len(group) for group in groups])
+        return groups
+
+    recorded.__wrapped__ = whoosh_writer.split_merge
+    monkeypatch.setattr(whoosh_writer, "split_merge", recorded)
     batches, deletions = history(4)
     (tmp_path / "stock").mkdir()
     (tmp_path / "parallel").mkdir()
@@ -226,6 +235,8 @@ def test_parallel_commits_index_the_same_documents(tmp_path, monkeypatch):
     assert got["lengths"] == expected["lengths"]
     assert got["terms"].keys() == expected["terms"].keys()
     assert got["terms"] == expected["terms"]
+    # Merges happened in parallel commits, each split between the two processes.
+    assert splits and all(len(groups) == 2 and min(groups) >= 1 for groups in splits)
 
 
 def test_failed_child_fails_the_commit_and_keeps_the_index(tmp_path, monkeypatch):
