@@ -13,18 +13,23 @@ not the analysis, limited indexing to about 30 articles a second.
   analyzer offers ``term_positions`` (:mod:`search.analysis`) skip Whoosh's token objects;
 * merged segments are not copied into the pool: at flush each term's postings are read from
   them a block at a time, renumbered, and appended after the new documents' postings;
-* blocks are written whole (ids, weights, values as arrays) with the stock block writer, so the
-  files, block boundaries and statistics are those of :class:`whoosh.codec.whoosh3.W3Codec`;
+* blocks are written whole with the stock block writer, so the files, block boundaries and
+  statistics are those of :class:`whoosh.codec.whoosh3.W3Codec`;
 * with ``procs`` > 1, a commit of at least ``PARALLEL_MIN_DOCS`` documents splits them: forked
-  child processes each write a segment of their share while this process writes its own and
-  runs the merge, and the commit adds all of them to the index at once (Whoosh's ``MpWriter``
-  does the same with multiprocessing, which re-imports Django in each worker);
+  child processes each write a segment of their share while this process writes its own, a
+  merge due at this commit is split between the processes the same way (:func:`split_merge`),
+  and the commit adds all the segments to the index at once (Whoosh's ``MpWriter`` does the same
+  with multiprocessing, which re-imports Django in each worker);
 * :class:`BulkCodec` leaves small blocks uncompressed (most terms of a segment have a handful of
-  postings, and each ``zlib.compress`` call costs ~50 µs of set-up for a few bytes saved). Every
-  block records its own compression, so stock Whoosh reads these segments as it reads its own.
+  postings, and each ``zlib.compress`` call costs ~50 µs of set-up for a few bytes saved), and
+  stores a block of ``PACKED_MIN_POSTINGS`` or more as arrays and packed values, which unpickle
+  several times faster than Whoosh's tuples. Every block records its own compression, and the
+  stock block reader indexes arrays as it indexes tuples, so stock Whoosh reads these segments
+  as it reads its own.
 
 ``tests/search/test_whoosh_writer.py`` builds the same documents and merges with both writers and
-compares every term, posting, weight, value, length and stored field.
+compares every term, posting, weight, value, length and stored field, and reads both writers'
+segments through Whoosh's own block reader.
 """
 
 from __future__ import annotations
