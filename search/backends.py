@@ -466,27 +466,33 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         empty = {"results": [], "hits": 0}
         identifier = get_identifier(model_instance)
         page_num, page_length = self.calculate_page(start_offset, end_offset)
-        with self.index.searcher() as searcher:
-            docnum = searcher.document_number(**{ID: identifier})
-            if docnum is None:
-                return empty
-            text = searcher.stored_fields(docnum).get(self.content_field_name, "")
-            keys = searcher.key_terms_from_text(self.content_field_name, text, numterms=12)
-            keys = [(word, weight) for word, weight in keys if len(word) > 1]
-            if not keys:
-                return empty
-            query = wq.Or([wq.Term(self.content_field_name, word, boost=weight) for word, weight in keys])
-            excluded = [identifier, *exclude_ids]
-            filters = [wq.Not(wq.Or([wq.Term(ID, i) for i in excluded]))]
-            model_filter = self._model_filter(models, limit_to_registered_models)
-            if model_filter is not None:
-                filters.append(model_filter)
-            if additional_query_string:
-                filters.append(self._as_query(additional_query_string))
-            results = searcher.search(query, limit=page_num * page_length, filter=wq.And(filters), terms=False)
-            start = (page_num - 1) * page_length
+        searcher = self._searcher()
+        docnum = searcher.document_number(**{ID: identifier})
+        if docnum is None:
+            return empty
+        text = searcher.stored_fields(docnum).get(self.content_field_name, "")
+        keys = searcher.key_terms_from_text(self.content_field_name, text, numterms=12)
+        keys = [(word, weight) for word, weight in keys if len(word) > 1]
+        if not keys:
+            return empty
+        query = wq.Or([wq.Term(self.content_field_name, word, boost=weight) for word, weight in keys])
+        excluded = [identifier, *exclude_ids]
+        filters = [wq.Not(wq.Or([wq.Term(ID, i) for i in excluded]))]
+        model_filter = self._model_filter(models, limit_to_registered_models)
+        if model_filter is not None:
+            filters.append(model_filter)
+        if additional_query_string:
+            filters.append(self._as_query(additional_query_string))
+        limit, start = page_num * page_length, (page_num - 1) * page_length
+        arrays = arrays_for(searcher, self)
+        try:
+            mask = arrays.mask(wq.And([query, *filters]))
+            scores = arrays.scores(query, mask)
+            page = [(docnum, float(scores[docnum])) for docnum in arrays.ranked(scores, mask, None, limit)[start:]]
+        except Unsupported:
+            results = searcher.search(query, limit=limit, filter=wq.And(filters), terms=False)
             page = [(results.docnum(i), results.score(i)) for i in range(start, results.scored_length())]
-            return {"results": self._results(searcher, page, False, None, result_class), "hits": len(page)}
+        return {"results": self._results(searcher, page, False, None, result_class), "hits": len(page)}
 
 
 class ChineseWhooshSearchQuery(WhooshSearchQuery):

@@ -91,3 +91,20 @@ def test_a_deleted_document_leaves_every_mask(segmented, corpus):
     arrays = arrays_for(searcher, backend)
     stored_ids = {int(searcher.stored_fields(d)["django_id"]) for d in arrays.mask(wq.Every()).nonzero()[0]}
     assert article.pk not in stored_ids and len(stored_ids) == Article.objects.public().count() - 1
+
+
+def test_more_like_this_ranks_as_whoosh_does(segmented, corpus):
+    from haystack.query import SearchQuerySet
+    from whoosh import query as wq
+
+    backend, searcher = segmented
+    article = Article.objects.public().order_by("pk").first()
+    found = [int(r.pk) for r in SearchQuerySet().more_like_this(article)[:10]]
+    # Whoosh's own scoring of the same key terms, the article itself excluded.
+    docnum = searcher.document_number(id=f"archive.article.{article.pk}")
+    text = searcher.stored_fields(docnum)["text"]
+    keys = [(w, s) for w, s in searcher.key_terms_from_text("text", text, numterms=12) if len(w) > 1]
+    query = wq.Or([wq.Term("text", w, boost=s) for w, s in keys])
+    results = searcher.search(query, limit=10, filter=wq.Not(wq.Term("id", f"archive.article.{article.pk}")))
+    expected = [int(searcher.stored_fields(results.docnum(i))["django_id"]) for i in range(results.scored_length())]
+    assert found == expected and len(found) >= 5
