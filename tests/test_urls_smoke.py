@@ -134,7 +134,7 @@ def test_the_table_names_only_urls_that_exist():
 @pytest.mark.parametrize("name,case", list(_params()))
 def test_named_url_answers_with_what_a_user_sees(name, case, objects, client, admin_client):
     if case is None:
-        pytest.fail(f"URL {name!r} has no row in CASES say how to open it, what it shows")
+        pytest.fail(f"URL {name!r} has no row in CASES: say how to open it and what it shows")
     url = reverse(name, kwargs=case.kwargs(objects)) + (f"?{case.query}" if case.query else "")
 
     if case.staff_only:
