@@ -137,6 +137,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published", "-id"]
+        indexes = [
+            # public() newest first, counted and grouped by month from the index alone (the home page).
+            models.Index(fields=["status", "duplicate_of", "published"], name="article_public_published"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -146,6 +150,20 @@ class Article(models.Model):
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class ContentVersion(models.Model):
+    """A number that changes whenever articles or their places change (``archive.versions``).
+
+    Figures computed from all articles are cached under it, in every process: an edit or an
+    ingest batch bumps it in the database, and the next request computes them again.
+    """
+
+    key = models.CharField(max_length=50, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.value}"
 
 
 class ArticlePlace(models.Model):

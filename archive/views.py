@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from search.related import related_articles
 
-from . import browse
+from . import browse, versions
 from .charts import month_chart
 from .models import Article, Place, Source
 
@@ -29,17 +29,8 @@ def _article_page(request, articles):
 
 
 def home(request):
-    articles = Article.objects.public()
-    context = {
-        "total": articles.count(),
-        "source_total": len(browse.source_counts(articles)),
-        "place_total": browse.places_with_articles(articles),
-        "latest": articles.select_related("source")[:10],
-        "chart": month_chart(browse.monthly_counts(articles), link=_month_url),
-        "years": browse.yearly_counts(articles),
-        "top_districts": browse.top_places(articles, Place.Level.DISTRICT),
-        "top_streets": browse.top_places(articles, Place.Level.STREET),
-    }
+    figures = versions.cached("home", browse.home_figures)
+    context = {**figures, "chart": month_chart(figures["monthly"], link=_month_url)}
     return render(request, "archive/home.html", context)
 
 

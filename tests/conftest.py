@@ -114,3 +114,12 @@ def seed_article(corpus):
     from archive.models import Article
 
     return Article.objects.get(source__account_id="yuechengZG", title__startswith="【媒体聚焦】")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached figures are keyed on a version that restarts per test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -23,6 +23,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from archive import geotag as geotagging
+from archive import versions
 from archive.models import Article, ArticleAnchor, ArticlePlace, IngestRejection, IngestRun, Place, Source
 from archive.signals import articles_stored
 
@@ -153,6 +154,8 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, in
             unchanged=summary.unchanged + sum(o.status == UNCHANGED for o in outcomes),
             rejected=summary.rejected + sum(o.status == REJECTED for o in outcomes),
         )
+        if any(o.status in (STORED, DUPLICATE) for o in outcomes):
+            versions.bump()  # bulk_create sends no signals; cached figures must see the batch
     # With DEBUG on, Django keeps every query's SQL; a long run must not hold them all.
     reset_queries()
     stored = [o.article.pk for o in outcomes if o.status == STORED and o.article is not None]

@@ -18,30 +18,6 @@ def links(page: str) -> list[str]:
     return re.findall(r'href="([^"]+)"', page)
 
 
-def named_urls(article, place, source):
-    return [
-        reverse("archive:home"),
-        reverse("archive:article", args=[article.pk]),
-        reverse("archive:places"),
-        reverse("archive:place", args=[place.code]),
-        reverse("archive:sources"),
-        reverse("archive:source", args=[source.pk]),
-        reverse("archive:year", args=[article.published.year]),
-        reverse("archive:month", args=[article.published.year, article.published.month]),
-        reverse("search:search"),
-        reverse("search:api-search"),
-        reverse("search:api-article", args=[article.pk]),
-    ]
-
-
-@pytest.mark.django_db
-def test_every_page_answers(client, admin_client, seed_article):
-    district = seed_article.places.filter(level=Place.Level.DISTRICT).first()
-    for url in named_urls(seed_article, district, seed_article.source):
-        html(client, url)
-    html(admin_client, reverse("archive:article-raw", args=[seed_article.pk]))
-
-
 @pytest.mark.django_db
 def test_home_shows_totals_chart_latest_and_top_places(client, corpus):
     page = html(client, "/")

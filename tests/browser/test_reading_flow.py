@@ -1,112 +1,18 @@
 """A reader's path through the served archive, in a real browser (Debian's chromium, driven by Selenium).
 
-The archive runs as users run it: ``manage.py migrate``, ``ingest`` and ``runserver`` in a
-temporary DATA_DIR, in another process. Screenshots at phone and desktop widths are saved in
-``test-artifacts/screenshots/``.
-
-The browser and its driver come from Debian (``make test`` installs them); nothing is
-downloaded at run time. Without them the tests are skipped, unless REQUIRE_BROWSER=1 (CI).
+The archive is served from a fresh DATA_DIR holding the test corpus (``conftest.py``). Screenshots
+at phone and desktop widths are saved in ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from .conftest import REPO, WIDTHS
+
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 
 pytestmark = pytest.mark.browser
-
-
-def _browser_missing() -> str | None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if not missing:
-        return None
-    message = f"no browser: {', '.join(missing)} missing (apt-get install chromium chromium-driver)"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(message)
-    return message
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """Base URL of the archive served from a fresh DATA_DIR holding the test corpus."""
-    from tests.conftest import TEST_DATA, corpus_files
-
-    if reason := _browser_missing():
-        pytest.skip(reason)
-    data_dir = tmp_path_factory.mktemp("site")
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "GAZETTEER_VILLAGES": "33",
-    }
-    env.pop("WHOOSH_PATH", None)
-    env.pop("DATABASE_URL", None)
-    manage = [sys.executable, str(REPO / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, cwd=REPO, check=True)
-    files = corpus_files(data_dir, TEST_DATA)
-    result = subprocess.run([*manage, "ingest", *map(str, files)], env=env, cwd=REPO, capture_output=True)
-    assert result.returncode in (0, 1), result.stderr.decode()  # 1: some records rejected, as intended
-    port = _free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the archive did not start")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_window_size(*WIDTHS["desktop"])
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 def screenshot(driver, name: str) -> None:
