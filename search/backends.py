@@ -401,21 +401,26 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         suggestion, changed = parsed.text, False
         field = self.content_field_name
         analyzer = self.schema[field].analyzer
-        with self.index.refresh().searcher() as searcher:
-            corrector = searcher.corrector(field)
-            for term in terms:
-                if searcher.search(self.text_query(term), limit=1).scored_length():
+        searcher = self._searcher()
+        arrays = arrays_for(searcher, self)
+
+        def finds(text: str) -> bool:
+            return bool(arrays.mask(_matching_part(self.text_query(text))).any())
+
+        corrector = searcher.corrector(field)
+        for term in terms:
+            if finds(term):
+                continue
+            fixed = []
+            for word in (t.text for t in analyzer(term, mode="query")):
+                if len(word) < 2 or searcher.doc_frequency(field, word):
+                    fixed.append(word)
                     continue
-                fixed = []
-                for word in (t.text for t in analyzer(term, mode="query")):
-                    if len(word) < 2 or searcher.doc_frequency(field, word):
-                        fixed.append(word)
-                        continue
-                    found = corrector.suggest(word, limit=1, maxdist=1, prefix=1)
-                    fixed.append(found[0] if found else word)
-                replacement = "".join(fixed)
-                if replacement != term and searcher.search(self.text_query(replacement), limit=1).scored_length():
-                    suggestion, changed = suggestion.replace(term, replacement), True
+                found = corrector.suggest(word, limit=1, maxdist=1, prefix=1)
+                fixed.append(found[0] if found else word)
+            replacement = "".join(fixed)
+            if replacement != term and finds(replacement):
+                suggestion, changed = suggestion.replace(term, replacement), True
         return suggestion if changed else None
 
     def _results(self, searcher, page, highlight, highlight_terms, result_class):
