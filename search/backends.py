@@ -46,7 +46,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from search import query as uq
 from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.docsets import Unsupported, arrays_for, forget
-from search.formats import CompactPositions
+from search.formats import NgramPositions
 from search.highlight import snippet
 from search.merge import merge_tiers
 from search.substring import NGRAM_SUFFIX, ColumnRange, DocSet, Substring
@@ -120,7 +120,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                     stored=field_class.stored, analyzer=ChineseAnalyzer(), phrase=False, field_boost=boost
                 )
                 ngrams = TEXT(analyzer=NgramAnalyzer(), phrase=True, field_boost=boost)
-                ngrams.format = CompactPositions(field_boost=boost)
+                ngrams.format = NgramPositions(field_boost=boost)
                 schema_fields[name + NGRAM_SUFFIX] = ngrams
                 self.text_fields.append(name)
             if field_class.document:

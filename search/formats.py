@@ -18,7 +18,7 @@ import sys
 from array import array
 from itertools import accumulate
 
-from whoosh.formats import Positions
+from whoosh.formats import Positions, tokens
 
 _SWAP = sys.byteorder != "little"
 _UINT32 = next(code for code in "IL" if array(code).itemsize == 4)
@@ -47,43 +47,99 @@ class CompactPositions(Positions):
         return self.decode_frequency(valuestring) * self.field_boost
 
 
+class NgramPositions(CompactPositions):
+    """The n-gram field's format: positions for bigrams only, as small as they fit.
+
+    The substring matcher reads positions only of bigrams (a chunk of 3+ characters is pinned down
+    by bigrams at fixed offsets; one of 1–2 characters is a single term, whose documents are
+    enough). So a unigram's value holds no positions (its frequency is in its weight), which halves
+    the positions stored and read. A bigram's positions are uint16 when they all fit (an even number
+    of bytes), else uint32 followed by one padding byte (an odd number), so the decoder can tell.
+    """
+
+    def value_for(self, text: str, poslist) -> bytes:
+        # A unigram's one byte (odd: no uint16s; nothing before the padding: no positions) rather than
+        # none: Whoosh's block writer drops empty values, and its reader would then find none.
+        return self.encode(poslist) if len(text) > 1 else b"\x00"
+
+    def encode(self, poslist) -> bytes:
+        if poslist[-1] < 65536:
+            values = array("H", poslist)
+            if _SWAP:
+                values.byteswap()
+            return values.tobytes()
+        return super().encode(poslist) + b"\x00"
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        if len(valuestring) % 2:
+            return super().decode_positions(valuestring[:-1])
+        values = array("H")
+        values.frombytes(valuestring)
+        if _SWAP:
+            values.byteswap()
+        return values.tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return (len(valuestring) - 1) // 4 if len(valuestring) % 2 else len(valuestring) // 2
+
+    def word_values(self, value, analyzer, **kwargs):
+        # Whoosh's Positions.word_values, with each term's value from value_for().
+        field_boost = self.field_boost
+        positions: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        kwargs["positions"] = True
+        for token in tokens(value, analyzer, kwargs):
+            positions.setdefault(token.text, []).append(token.pos)
+            weights[token.text] = weights.get(token.text, 0.0) + token.boost
+        for text, poslist in positions.items():
+            yield (text, len(poslist), weights[text] * field_boost, self.value_for(text, poslist))
+
+
 class PackedValues:
-    """A postings block's variable-size values as one bytes object and their end offsets.
+    """A postings block's variable-size values as one bytes object and where each ends.
 
     Whoosh pickles a block's values as a tuple of bytes objects, one per posting: for the n-gram
     field, unpickling those was most of the cost of reading a term's postings. This sequence
-    unpickles as two buffers. Whoosh's block reader only indexes and iterates the values, so it
-    reads blocks holding one unchanged.
+    unpickles as two buffers (one, with the size, when every value has the same size, as a
+    unigram's do). Whoosh's block reader only indexes and iterates the values, so it reads blocks
+    holding one unchanged.
     """
 
     __slots__ = ("blob", "ends")
 
-    def __init__(self, blob: bytes, ends: array):
+    def __init__(self, blob: bytes, ends):
         self.blob = blob
-        self.ends = ends
+        self.ends = ends  # an array of end offsets, or (size, count) when every value has that size
 
     @classmethod
     def pack(cls, values) -> PackedValues:
-        return cls(b"".join(values), array(_UINT32, accumulate(map(len, values))))
+        sizes = list(map(len, values))
+        blob = b"".join(values)
+        if sizes and sizes.count(sizes[0]) == len(sizes):
+            return cls(blob, (sizes[0], len(sizes)))
+        return cls(blob, array(_UINT32, accumulate(sizes)))
 
     def __reduce__(self):
         return (PackedValues, (self.blob, self.ends))
 
     def __len__(self) -> int:
-        return len(self.ends)
+        return self.ends[1] if isinstance(self.ends, tuple) else len(self.ends)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
+        count = len(self)
         if i < 0:
-            i += len(self.ends)
-        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i]]
+            i += count
+        if not 0 <= i < count:
+            raise IndexError(i)
+        ends = self.ends
+        if isinstance(ends, tuple):
+            return self.blob[i * ends[0] : (i + 1) * ends[0]]
+        return self.blob[ends[i - 1] if i else 0 : ends[i]]
 
     def __iter__(self):
-        blob, start = self.blob, 0
-        for end in self.ends:
-            yield blob[start:end]
-            start = end
+        return (self[i] for i in range(len(self)))
 
     def __eq__(self, other):
         return list(self) == list(other)

@@ -5,7 +5,6 @@ postings files can be compared byte for byte; the stock reader reads both, and r
 postings as from a segment of the stock codec.
 """
 
-import pickle
 import random
 from datetime import datetime
 
@@ -168,13 +167,6 @@ def test_stock_whoosh_reads_our_blocks_as_its_own(tmp_path):
                     matcher._read_data()
                     kinds.add(type(matcher._data[2]))
     assert kinds == {PackedValues, tuple}  # big blocks packed, small ones as Whoosh writes them
-
-
-def test_packed_values_read_like_a_tuple():
-    values = [b"\x01\x00\x00\x00", b"", b"\x02\x00\x00\x00\x07\x00\x00\x00"]
-    packed = pickle.loads(pickle.dumps(PackedValues.pack(values), 5))
-    assert list(packed) == values and len(packed) == 3
-    assert [packed[i] for i in range(3)] == values and packed[-1] == values[-1] and packed[1:] == values[1:]
 
 
 def test_bulk_written_index_answers_searches(tmp_path):
