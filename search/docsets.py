@@ -24,6 +24,7 @@ seconds. Here a query becomes a NumPy boolean mask over every document number of
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
@@ -248,28 +249,35 @@ def _terms_of(query):
     raise Unsupported(query)
 
 
-_generations: dict = {}
+_generations: OrderedDict = OrderedDict()
 _generations_lock = threading.Lock()
+MAX_GENERATIONS = 16  # kept arrays: one per serving thread and backend, of the latest generation it saw
 
 
 def arrays_for(searcher, owner) -> IndexArrays:
-    """The :class:`IndexArrays` of ``searcher``'s generation, built once per generation and ``owner``."""
+    """The :class:`IndexArrays` of ``searcher``'s generation, built once per generation, ``owner`` and thread.
+
+    Each thread searches with a searcher of its own (the backend keeps one per thread), and the
+    arrays read through it; the postings they are built from are shared by all (kept per segment).
+    """
     reader = searcher.reader()
     generation = reader.generation() if hasattr(reader, "generation") else None
     segments = tuple(
         (segment_key(r), r.segment().deleted_count() if hasattr(r, "segment") and r.segment() else 0)
         for r, _ in reader.leaf_readers()
     )
-    key = (id(owner), generation, segments)
+    slot = (id(owner), threading.get_ident())
     with _generations_lock:
-        arrays = _generations.get(key)
-        if arrays is not None and arrays.searcher is searcher:
-            return arrays
+        found = _generations.get(slot)
+        if found is not None and found[0] == (generation, segments) and found[1].searcher is searcher:
+            _generations.move_to_end(slot)
+            return found[1]
     arrays = IndexArrays(searcher)
     with _generations_lock:
-        for old in [k for k in _generations if k[0] == id(owner)]:
-            del _generations[old]
-        _generations[key] = arrays
+        _generations[slot] = ((generation, segments), arrays)
+        _generations.move_to_end(slot)
+        while len(_generations) > MAX_GENERATIONS:
+            _generations.popitem(last=False)
     return arrays
 
 

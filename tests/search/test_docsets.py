@@ -108,3 +108,21 @@ def test_more_like_this_ranks_as_whoosh_does(segmented, corpus):
     results = searcher.search(query, limit=10, filter=wq.Not(wq.Term("id", f"archive.article.{article.pk}")))
     expected = [int(searcher.stored_fields(results.docnum(i))["django_id"]) for i in range(results.scored_length())]
     assert found == expected and len(found) >= 5
+
+
+def test_threads_each_search_with_their_own_arrays(segmented):
+    """A threaded server: each thread's searcher gets arrays of its own, the answers are the same."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from haystack.query import SearchQuerySet
+
+    from search.backends import UserQuery
+
+    def run(text):
+        sqs = SearchQuerySet().models(Article).filter(content=UserQuery(text)).facet("street")
+        return text, sqs.count(), [int(r.pk) for r in sqs[:10]], sqs.facet_counts()["fields"]["street"]
+
+    expected = {text: run(text) for text in QUERIES}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(run, QUERIES * 4))
+    assert all(answer == expected[answer[0]] for answer in answers)
