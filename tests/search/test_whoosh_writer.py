@@ -166,6 +166,7 @@ def test_stock_whoosh_reads_our_blocks_as_its_own(tmp_path):
                     )
                     matcher._read_data()
                     kinds.add(type(matcher._data[2]))
+                    assert not matcher._compression  # the n-gram field's blocks are never compressed
     assert kinds == {PackedValues, tuple}  # big blocks packed, small ones as Whoosh writes them
 
 
