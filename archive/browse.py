@@ -16,6 +16,7 @@ from datetime import date
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
+from . import versions
 from .models import CODE_LENGTHS, Article, ArticlePlace, Place, Source
 
 LEVEL_ORDER = list(CODE_LENGTHS)
@@ -134,6 +135,11 @@ def place_figures(place: Place) -> dict:
     public = Article.objects.public()
     count, monthly = count_and_months(public.in_place(place))
     return {"count": count, "monthly": monthly, "children": child_places(place), "archive_total": public.count()}
+
+
+def cached_place_figures(place: Place) -> dict:
+    """``place_figures``, cached until the articles change (shared by the place's page and feed)."""
+    return versions.cached(f"place:{place.code}", lambda: place_figures(place))
 
 
 def place_articles(place: Place, figures: dict, end: int) -> QuerySet:

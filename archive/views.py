@@ -91,7 +91,7 @@ def article_raw(request, pk: int):
 
 def place_detail(request, code: str):
     place = get_object_or_404(Place.objects.select_related("parent"), code=code)
-    figures = versions.cached(f"place:{place.code}", lambda: browse.place_figures(place))
+    figures = browse.cached_place_figures(place)
     context = {
         "place": place,
         "ancestors": place.ancestors(),
