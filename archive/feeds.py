@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
+from . import browse
 from .models import Article, Place, Source
 
 FEED_ITEMS = 30
@@ -82,7 +83,7 @@ class PlaceFeed(_ObjectFeed):
     lookup = "code"
 
     def articles(self, obj: Place):
-        return Article.objects.public().in_place(obj)
+        return browse.place_articles(obj, browse.cached_place_figures(obj), FEED_ITEMS)
 
 
 class SourceFeed(_ObjectFeed):

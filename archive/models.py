@@ -4,6 +4,7 @@ import os
 import socket
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 
@@ -97,9 +98,34 @@ class ArticleQuerySet(models.QuerySet):
         """Articles ``user`` may open: staff see hidden ones too; duplicates stay reachable by link."""
         return self if user.is_staff else self.filter(status=Article.Status.PUBLISHED)
 
-    def in_place(self, place: Place):
-        """Articles tagged with the place or any place below it."""
-        return self.filter(places__code__startswith=place.code).distinct()
+    def not_public(self):
+        """The articles ``public()`` leaves out, asked so that SQLite answers from indexes (no ``NOT``)."""
+        withheld = [status for status in Article.Status.values if status != Article.Status.PUBLISHED]
+        return self.filter(Q(status__in=withheld) | Q(duplicate_of__isnull=False))
+
+    def in_place(self, place: Place, *, walk: bool = False):
+        """Articles tagged with the place or any place below it.
+
+        By default the place's articles are collected first, from the tags of the places in its
+        code range (read off indexes), and a list is then read off the public-articles index.
+        With ``walk=True`` each article's tags are tested in turn instead, as a list newest first
+        walks that index: for a place with a large share of all articles, a page then costs a few
+        dozen tests instead of collecting tens of thousands of ids (a small place would have every
+        article tested). ``startswith`` is a LIKE, which SQLite cannot look up in the code index,
+        so the test reads the article's few tags rather than probing every place below a district.
+        """
+        if walk:
+            tags = ArticlePlace.objects.filter(article=OuterRef("pk"), place__code__startswith=place.code)
+            return self.filter(Exists(tags))
+        return self.filter(pk__in=ArticlePlace.objects.below(place).values("article_id"))
+
+    def for_listing(self):
+        """Without the long fields (body, raw record) a list never shows; the sources in a second query.
+
+        Not joined: a join needs each article's source id from its row, so a deep page would read
+        the rows of every article it skips, not only from the index.
+        """
+        return self.prefetch_related("source").defer("body", "raw")
 
 
 class Article(models.Model):
@@ -140,6 +166,9 @@ class Article(models.Model):
         indexes = [
             # public() newest first, counted and grouped by month from the index alone (the home page).
             models.Index(fields=["status", "duplicate_of", "published"], name="article_public_published"),
+            # A source's public articles newest first, counted and grouped by month from the index alone:
+            # SQLite otherwise reads every row (past the long body) to test the source.
+            models.Index(fields=["source", "status", "duplicate_of", "published"], name="article_source_public"),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +195,21 @@ class ContentVersion(models.Model):
         return f"{self.key} v{self.value}"
 
 
+class ArticlePlaceQuerySet(models.QuerySet):
+    def below(self, place: Place, *, strictly: bool = False):
+        """Tags of the place (unless ``strictly``) and of every place inside it.
+
+        Matched as a range of codes, which SQLite reads off the code index: codes are digits, so
+        those starting with a place's code run from it up to that code followed by ":" (after "9").
+        """
+        lowest = "place__code__gt" if strictly else "place__code__gte"
+        return self.filter(**{lowest: place.code, "place__code__lt": place.code + ":"})
+
+    def of_public_articles(self):
+        """Tags of public articles, told apart by the articles' indexes without reading the articles."""
+        return self.exclude(article__in=Article.objects.not_public())
+
+
 class ArticlePlace(models.Model):
     """A place an article mentions, with how often."""
 
@@ -174,8 +218,14 @@ class ArticlePlace(models.Model):
     mentions = models.PositiveIntegerField(default=1)
     manual = models.BooleanField(default=False, help_text="Set by a curator; kept when geotagging runs again.")
 
+    objects = ArticlePlaceQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["article", "place"], name="unique_article_place")]
+        indexes = [
+            # The articles of the places in a code range, from the index alone (place pages and counts).
+            models.Index(fields=["place", "article"], name="articleplace_place_article"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.place.name} ×{self.mentions}"

@@ -24,8 +24,32 @@ def _month_url(month: date) -> str:
     return reverse("archive:month", args=[month.year, month.month])
 
 
-def _article_page(request, articles):
-    return Paginator(articles.select_related("source"), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A paginator told how many articles there are (counted once and cached) instead of counting per page.
+
+    ``object_list`` may be a function of where the page ends, giving the articles to list: for a
+    place, the cheaper query depends on how deep the page is (``browse.place_articles``).
+    """
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if callable(self.object_list):
+            self.object_list = self.object_list(min(number * self.per_page, self.count))
+        return super().page(number)
+
+
+def _article_page(request, articles, count: int):
+    """The requested page of ``articles`` (a queryset, or a function of the page's end), ``count`` in all."""
+    listing = (lambda end: articles(end).for_listing()) if callable(articles) else articles.for_listing()
+    return CountedPaginator(listing, ARTICLES_PER_PAGE, count).get_page(request.GET.get("page"))
 
 
 def home(request):
@@ -67,13 +91,13 @@ def article_raw(request, pk: int):
 
 def place_detail(request, code: str):
     place = get_object_or_404(Place.objects.select_related("parent"), code=code)
-    articles = Article.objects.public().in_place(place)
+    figures = browse.cached_place_figures(place)
     context = {
         "place": place,
         "ancestors": place.ancestors(),
-        "children": browse.child_places(Article.objects.public(), place),
-        "page": _article_page(request, articles),
-        "chart": month_chart(browse.monthly_counts(Article.objects.public().filter(pk__in=articles.values("pk")))),
+        "children": figures["children"],
+        "page": _article_page(request, lambda end: browse.place_articles(place, figures, end), figures["count"]),
+        "chart": month_chart(figures["monthly"]),
         "level_label": Place.Level(place.level).label,
     }
     return render(request, "archive/place.html", context)
@@ -81,7 +105,7 @@ def place_detail(request, code: str):
 
 def place_index(request):
     """The provinces, with article counts: the top of the place tree."""
-    children = browse.child_places(Article.objects.public(), None)
+    children = versions.cached("places", lambda: browse.child_places(None))
     return render(request, "archive/place_index.html", {"children": children})
 
 
@@ -92,12 +116,12 @@ def source_index(request):
 
 def source_detail(request, pk: int):
     source = get_object_or_404(Source.objects.select_related("home_place"), pk=pk)
-    articles = Article.objects.public().filter(source=source)
+    figures = versions.cached(f"source:{source.pk}", lambda: browse.source_figures(source))
     context = {
         "source": source,
-        "count": articles.count(),
-        "page": _article_page(request, articles),
-        "chart": month_chart(browse.monthly_counts(articles), link=_month_url),
+        "count": figures["count"],
+        "page": _article_page(request, Article.objects.public().filter(source=source), figures["count"]),
+        "chart": month_chart(figures["monthly"], link=_month_url),
     }
     return render(request, "archive/source.html", context)
 
@@ -106,13 +130,14 @@ def archive_year(request, year: int):
     if not 1 <= year <= 9999:
         raise Http404("no such year")
     articles = Article.objects.public().filter(published__year=year)
-    months = dict(browse.monthly_counts(articles))
+    count, monthly = browse.count_and_months(articles)
+    months = dict(monthly)
     context = {
         "year": year,
-        "count": articles.count(),
+        "count": count,
         "months": [(date(year, m, 1), months.get(date(year, m, 1), 0)) for m in range(1, 13)],
-        "page": _article_page(request, articles),
-        "years": browse.yearly_counts(Article.objects.public()),
+        "page": _article_page(request, articles, count),
+        "years": versions.cached("years", lambda: browse.yearly_counts(Article.objects.public())),
     }
     return render(request, "archive/year.html", context)
 
@@ -123,10 +148,11 @@ def archive_month(request, year: int, month: int):
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     articles = Article.objects.public().filter(published__range=(first, last))
+    count = articles.count()
     context = {
         "month": first,
-        "count": articles.count(),
-        "page": _article_page(request, articles),
+        "count": count,
+        "page": _article_page(request, articles, count),
         "previous": date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1),
         "next": date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1),
     }
