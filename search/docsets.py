@@ -97,7 +97,7 @@ class IndexArrays:
 
     def mask(self, query) -> np.ndarray:
         """The live documents matching ``query``, as a boolean array over document numbers."""
-        if query is wq.NullQuery or isinstance(query, wq.NullQuery.__class__):
+        if isinstance(query, type(wq.NullQuery)):
             return np.zeros(self.size, dtype=bool)
         if isinstance(query, wq.Every):
             if query.fieldname in (None, "", "*"):
@@ -107,13 +107,7 @@ class IndexArrays:
         elif isinstance(query, Substring):
             return self._assemble(lambda r: segment_docs(r, query.fieldname, query.text))
         elif isinstance(query, ColumnRange):
-            values = self.column(query.fieldname)
-            mask = self.live.copy()
-            if query.low is not None:
-                mask &= (values > query.low) if query.startexcl else (values >= query.low)
-            if query.high is not None:
-                mask &= (values < query.high) if query.endexcl else (values <= query.high)
-            return mask
+            return self.live & query.accepts(self.column(query.fieldname))
         elif isinstance(query, DocSet):
             mask = np.zeros(self.size, dtype=bool)
             ids = np.fromiter((d for d in query.docnums if 0 <= d < self.size), dtype=np.int64)

@@ -90,30 +90,34 @@ def cached(reader, key: tuple, build):
 # -- reading postings -----------------------------------------------------------------------------
 
 
-def iter_blocks(reader, fieldname: str, text):
-    """Yield (ids, weights, values) per postings block of a term in one segment reader.
+def decode_blocks(postfile, terminfo, fmt):
+    """Yield (ids, weights, values) per postings block of one term, decoded as Whoosh's
+    ``W3LeafMatcher`` decodes them but with C-level loops instead of a call per posting.
 
-    ``ids`` is a list of ints, ``weights`` a sequence of floats or a single float for the block,
-    ``values`` the raw values. The blocks are decoded as Whoosh's
-    ``W3LeafMatcher`` decodes them, with C-level loops instead of a call per posting.
+    ``ids`` is a list of ints; ``weights`` None (all 1.0), one float for the block, or a sequence;
+    ``values`` the raw values.
     """
-    if (fieldname, text) not in reader:
-        return
-    terminfo = reader.term_info(fieldname, text)
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         yield list(ids), list(weights), list(values)
         return
-    fieldobj = reader.schema[fieldname]
     offset, length = terminfo.extent()
-    matcher = W3LeafMatcher(reader._terms._postfile, offset, length, fieldobj.format)
+    matcher = W3LeafMatcher(postfile, offset, length, fmt)
     while matcher.is_active():
         matcher._read_data()
         raw_ids, raw_weights, raw_values = matcher._data
-        ids = list(accumulate(raw_ids))  # delta-encoded, each block starting from 0
-        weights = 1.0 if raw_weights is None else raw_weights
-        yield ids, weights, raw_values
+        yield list(accumulate(raw_ids)), raw_weights, raw_values  # ids: deltas, each block from 0
         matcher._next_block()
+
+
+def iter_blocks(reader, fieldname: str, text):
+    """Yield (ids, weights, values) per postings block of a term in one segment reader (see
+    :func:`decode_blocks`; weights None become 1.0)."""
+    if (fieldname, text) not in reader:
+        return
+    terminfo = reader.term_info(fieldname, text)
+    for ids, weights, values in decode_blocks(reader._terms._postfile, terminfo, reader.schema[fieldname].format):
+        yield ids, (1.0 if weights is None else weights), values
 
 
 def blocks_holding(reader, fieldname: str, text, docs: list[int]):

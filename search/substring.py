@@ -236,15 +236,18 @@ class ColumnRange(qcore.Query):
     def estimate_size(self, ixreader):
         return ixreader.doc_count()
 
-    def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        values = column_values(reader, self.fieldname)
+    def accepts(self, values: np.ndarray) -> np.ndarray:
+        """Which of the column ``values`` lie in the range, as a boolean array."""
         accepted = np.ones(len(values), dtype=bool)
         if self.low is not None:
             accepted &= (values > self.low) if self.startexcl else (values >= self.low)
         if self.high is not None:
             accepted &= (values < self.high) if self.endexcl else (values <= self.high)
-        ids = np.flatnonzero(accepted).tolist()
+        return accepted
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        ids = np.flatnonzero(self.accepts(column_values(reader, self.fieldname))).tolist()
         if reader.has_deletions():
             ids = [doc for doc in ids if not reader.is_deleted(doc)]
         if not ids:

@@ -42,7 +42,6 @@ import traceback
 import zlib
 from array import array
 from contextlib import contextmanager
-from itertools import accumulate
 from operator import sub
 from pickle import dumps
 
@@ -51,7 +50,6 @@ from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
-    W3LeafMatcher,
     W3PostingsWriter,
     _lenfield,
 )
@@ -63,6 +61,7 @@ from whoosh.writing import SegmentWriter
 
 from search.formats import PackedValues
 from search.merge import merge_tiers, segments_to_merge
+from search.postings import decode_blocks
 
 
 @contextmanager
@@ -126,33 +125,22 @@ def _reader_terms(reader, fieldname):
 
 def _reader_postings(reader, fieldobj, terminfo):
     """Yield (ids, weights, values) lists a block at a time, read straight from the postings file."""
-    if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        yield list(ids), list(weights), list(values)
-        return
-    offset, length = terminfo.extent()
     fixedsize = fieldobj.format.fixed_value_size()
-    matcher = W3LeafMatcher(reader._terms._postfile, offset, length, fieldobj.format)
-    while matcher.is_active():
-        # The block as W3LeafMatcher decodes it, with C-level loops instead of generators.
-        matcher._read_data()
-        raw_ids, raw_weights, raw_values = matcher._data
-        count = matcher._blocklength
-        ids = list(accumulate(raw_ids))  # delta-encoded
+    for ids, raw_weights, raw_values in decode_blocks(reader._terms._postfile, terminfo, fieldobj.format):
+        count = len(ids)
         if raw_weights is None:
             weights = [1.0] * count
         elif isinstance(raw_weights, float):
             weights = [raw_weights] * count
         else:
             weights = raw_weights
-        if fixedsize is None or fixedsize < 0:
+        if terminfo.is_inlined() or fixedsize is None or fixedsize < 0:
             values = raw_values
         elif fixedsize == 0:
             values = [b""] * count
         else:
             values = [raw_values[i : i + fixedsize] for i in range(0, count * fixedsize, fixedsize)]
         yield ids, weights, values
-        matcher._next_block()
 
 
 MIN_COMPRESSED_BYTES = 256
