@@ -3,9 +3,11 @@
 import os
 import socket
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Place(models.Model):
@@ -78,6 +80,8 @@ class Source(models.Model):
         default=False, help_text="True while home_place is the automatic guess; a curator's choice is kept."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["name"]
@@ -160,9 +164,15 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    # Field-level history of curators' edits (who, when, what); ingest's bulk writes make none.
+    # The raw record never changes after ingest, so history rows leave it (and its hashes) out.
+    history = HistoricalRecords(
+        excluded_fields=["raw", "raw_hash", "raw_format", "ingest_run", "source_file", "source_position", "created_at"],
+    )
 
     class Meta:
         ordering = ["-published", "-id"]
+        permissions = [("view_raw_record", "Can view the raw record an article was made from")]
         indexes = [
             # public() newest first, counted and grouped by month from the index alone (the home page).
             models.Index(fields=["status", "duplicate_of", "published"], name="article_public_published"),
@@ -231,6 +241,20 @@ class ArticlePlace(models.Model):
         return f"{self.article_id} → {self.place.name} ×{self.mentions}"
 
 
+class RemovedPlace(models.Model):
+    """A place a curator took off an article: geotagging the article again does not put it back."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="removed_places")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "place"], name="unique_removed_place")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} ✗ {self.place.name}"
+
+
 class ArticleAnchor(models.Model):
     """A hash of one of an article's longest clauses: articles sharing one may be near-duplicates."""
 
@@ -250,7 +274,21 @@ class IngestRun(models.Model):
         FAILED = "failed", "Failed"
         INTERRUPTED = "interrupted", "Interrupted (the process died; rerun the same command to complete it)"
 
+    class Origin(models.TextChoices):
+        COMMAND = "command", "manage.py ingest"
+        UPLOAD = "upload", "Upload in the admin"
+        RETRY = "retry", "Retry of rejected records"
+
     started_at = models.DateTimeField(auto_now_add=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.COMMAND)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The curator who uploaded or retried; empty for the command line.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     paths = models.JSONField(default=list)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
@@ -302,6 +340,22 @@ class IngestRejection(models.Model):
     raw = models.TextField(blank=True, help_text="The record's text (the start of it when it is very large).")
     raw_size = models.PositiveBigIntegerField(default=0, help_text="Size of the record in bytes.")
     created_at = models.DateTimeField(auto_now_add=True)
+    retried_in = models.ForeignKey(
+        IngestRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retried_rejections",
+        help_text="The latest run that tried this record again.",
+    )
+    article = models.ForeignKey(
+        "Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The article this record became when retried.",
+    )
 
     class Meta:
         ordering = ["run", "id"]

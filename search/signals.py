@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
-from archive.models import Article, ArticlePlace
-from archive.signals import articles_stored
+from archive.models import Article, ArticlePlace, Source
+from archive.signals import articles_changed, articles_stored
 from search import indexing
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ class ArticleSignalProcessor(BaseSignalProcessor):
         signals.post_save.connect(self.place_changed, sender=ArticlePlace)
         signals.post_delete.connect(self.place_changed, sender=ArticlePlace)
         articles_stored.connect(self.articles_stored)
+        articles_changed.connect(self.articles_changed)
+        signals.pre_save.connect(self.source_saving, sender=Source)
+        signals.post_save.connect(self.source_saved, sender=Source)
 
     def teardown(self):
         signals.post_save.disconnect(self.article_changed, sender=Article)
@@ -39,30 +42,50 @@ class ArticleSignalProcessor(BaseSignalProcessor):
         signals.post_save.disconnect(self.place_changed, sender=ArticlePlace)
         signals.post_delete.disconnect(self.place_changed, sender=ArticlePlace)
         articles_stored.disconnect(self.articles_stored)
+        articles_changed.disconnect(self.articles_changed)
+        signals.pre_save.disconnect(self.source_saving, sender=Source)
+        signals.post_save.disconnect(self.source_saved, sender=Source)
 
     def article_changed(self, sender, instance, **kwargs):
-        self._queue(instance.pk)
+        self._queue({instance.pk})
 
     def place_changed(self, sender, instance, **kwargs):
-        self._queue(instance.article_id)
+        self._queue({instance.article_id})
 
     def articles_stored(self, sender, ids, unchanged=(), **kwargs):
         indexing.sync_articles(ids)
         if unchanged:
             indexing.index_missing(unchanged)
 
-    def _queue(self, pk):
+    def articles_changed(self, sender, ids, **kwargs):
+        self._queue(set(ids))
+
+    def source_saving(self, sender, instance, raw=False, **kwargs):
+        # The index holds the source's name (search field and facet): note it to tell a rename.
+        if instance.pk and not raw:
+            instance._indexed_name = Source.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+
+    def source_saved(self, sender, instance, created=False, raw=False, **kwargs):
+        old = getattr(instance, "_indexed_name", None)
+        if created or raw or old is None or old == instance.name:
+            return
+        instance._indexed_name = instance.name
+        self._queue(set(Article.objects.public().filter(source=instance).values_list("pk", flat=True)))
+
+    def _queue(self, ids: set):
+        if not ids:
+            return
         connection = transaction.get_connection()
         if not connection.in_atomic_block:
-            self._sync({pk})  # autocommit: the change is already committed
+            self._sync(ids)  # autocommit: the change is already committed
             return
         pending = getattr(self._pending, "ids", None)
         # A rolled-back transaction drops our callback; then start a new batch.
         registered = any(entry[1] == self._flush for entry in connection.run_on_commit)
         if pending is not None and registered:
-            pending.add(pk)
+            pending.update(ids)
             return
-        self._pending.ids = {pk}
+        self._pending.ids = set(ids)
         transaction.on_commit(self._flush)
 
     def _flush(self):
