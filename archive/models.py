@@ -160,6 +160,11 @@ class Article(models.Model):
     ingest_run = models.ForeignKey("IngestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source_file = models.CharField(max_length=1000, blank=True, help_text="File the record came from.")
     source_position = models.CharField(max_length=50, blank=True, help_text="Where in the file, e.g. line 3.")
+    curated_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields a curator corrected by hand; cleaning the raw record again keeps them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,7 +6,7 @@ Places and sources count too: cached figures hold their names (a renamed distric
 page, a renamed account beside the latest articles).
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import versions
@@ -23,3 +23,20 @@ from .models import Article, ArticlePlace, Place, Source
 @receiver(post_delete, sender=Source)
 def articles_changed(sender, **kwargs):
     versions.bump()
+
+
+@receiver(pre_save, sender=Article)
+@receiver(pre_save, sender=Source)
+def keep_the_state_before_the_first_edit(sender, instance, raw=False, **kwargs):
+    """Before the first edit of an ingested article or source, record it as it was (history's first row).
+
+    Ingest writes with ``bulk_create``, which records no history; without this row the history of
+    a corrected title would show the new title only, not the one it replaced.
+    """
+    if raw or instance.pk is None or instance.history.exists():
+        return
+    before = sender.objects.filter(pk=instance.pk).first()
+    if before is not None:
+        sender.history.bulk_history_create(
+            [before], default_change_reason="as ingested", default_date=getattr(before, "created_at", None)
+        )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -82,9 +83,16 @@ def article_detail(request, pk: int):
     return render(request, "archive/article.html", context)
 
 
-@staff_member_required
 def article_raw(request, pk: int):
-    """Exactly what was ingested for an article, shown as text (staff only)."""
+    """Exactly what was ingested for an article, shown as text: curators (and superusers) only.
+
+    A visitor who is not signed in is sent to the admin's sign-in page; a signed-in user without
+    the permission gets 403.
+    """
+    if not (request.user.is_active and request.user.is_staff):
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not request.user.has_perm("archive.view_raw_record"):
+        raise PermissionDenied("Only curators may see the raw records.")
     article = get_object_or_404(Article, pk=pk)
     return render(request, "archive/article_raw.html", {"article": article})
 

@@ -179,3 +179,16 @@ def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
     ids = [int(r.pk) for r in results]
     found = Article.objects.public().filter(pk__in=ids).select_related("source").prefetch_related("places").in_bulk()
     return [found[pk] for pk in ids if pk in found], count
+
+
+def matching_ids(text: str, limit: int) -> list[int]:
+    """Ids of the public articles best matching ``text`` (Chinese segmentation and substrings), at most ``limit``.
+
+    For the admin's article search: the index holds public articles only, so the admin adds
+    title matches among the rest from the database.
+    """
+    parsed = parse_query(text)
+    if parsed.tree is None:
+        return []
+    sqs = SearchQuerySet().models(Article).filter(content=UserQuery(parsed.text, parsed=parsed))
+    return [int(result.pk) for result in sqs[:limit]]

@@ -1,20 +1,298 @@
-from django.contrib import admin
+"""Articles in the admin: find, correct, hide, merge, clean and geotag again. Actions call ``archive.curation``."""
 
-from archive.models import Article, ArticlePlace
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive import curation
+from archive.models import Article, ArticlePlace, Place
+from search.service import matching_ids
+
+from .filters import DateKnownFilter, DistrictFilter, DuplicateFilter, PlaceKnownFilter, StreetFilter, YearFilter
+
+# Articles the full-text index adds to an admin search (best first).
+INDEX_SEARCH_LIMIT = 1000
 
 
 class ArticlePlaceInline(admin.TabularInline):
     model = ArticlePlace
-    raw_id_fields = ["place"]
+    fields = ["place", "where", "mentions", "manual"]
+    readonly_fields = ["where", "mentions", "manual"]
+    autocomplete_fields = ["place"]
     extra = 0
+    verbose_name = "place"
+    verbose_name_plural = (
+        "places (a place you add or change is kept by every later geotagging; one you delete stays off)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("place").order_by("place__code")
+
+    @admin.display(description="level and where")
+    def where(self, link):
+        if not link.pk:
+            return "—"
+        place = link.place
+        chain = " ".join(p.name for p in Place.objects.filter(code__in=place.containing_codes().values()))
+        return f"{Place.Level(place.level).label} · {chain}"
+
+
+class DuplicateInline(admin.TabularInline):
+    """The articles recorded as copies of this one (the same report published elsewhere)."""
+
+    model = Article
+    fk_name = "duplicate_of"
+    fields = ["title", "published", "source", "status"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "duplicate of this article"
+    verbose_name_plural = "duplicates of this article (select them in the list and use “Not a duplicate” to undo)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source").defer("body", "raw")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "published", "source", "status", "duplicate_of"]
-    list_filter = ["status", "title_only", "raw_format"]
-    search_fields = ["title", "body"]
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "published", "source", "place_names", "status", "duplicate_link"]
+    list_display_links = ["title"]
+    list_filter = [
+        "status",
+        ("source", admin.RelatedOnlyFieldListFilter),
+        DistrictFilter,
+        StreetFilter,
+        YearFilter,
+        DateKnownFilter,
+        PlaceKnownFilter,
+        DuplicateFilter,
+    ]
+    list_per_page = 50
+    search_fields = ["title"]  # see get_search_results: the full-text index too
+    search_help_text = "标题包含这些字，或全文检索（中文分词）命中；也可输入文章编号。"
     date_hierarchy = "published"
-    raw_id_fields = ["source", "duplicate_of", "ingest_run"]
-    readonly_fields = ["raw", "raw_format", "raw_hash", "content_hash", "created_at", "updated_at"]
-    inlines = [ArticlePlaceInline]
+    autocomplete_fields = ["source", "duplicate_of"]
+    fieldsets = [
+        (None, {"fields": ["title", "published", "source", "status", "duplicate_of", "body"]}),
+        ("Where it came from", {"fields": ["original_url", "reprint_note", "title_only", "raw_link", "origin"]}),
+        (
+            "Bookkeeping",
+            {
+                "classes": ["collapse"],
+                "fields": ["curated_fields", "content_hash", "raw_hash", "created_at", "updated_at"],
+            },
+        ),
+    ]
+    readonly_fields = [
+        "title_only",
+        "raw_link",
+        "origin",
+        "curated_fields",
+        "content_hash",
+        "raw_hash",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [ArticlePlaceInline, DuplicateInline]
+    actions = [
+        "publish",
+        "hide",
+        "merge",
+        "not_a_duplicate",
+        "reclean",
+        "reclean_discarding_edits",
+        "regeotag",
+        "reindex",
+    ]
+    history_list_display = ["status", "duplicate_of"]
+    object_history_template = "admin/archive/article/object_history.html"
+
+    # --- the list ----------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("source")
+        match = request.resolver_match
+        if match and match.url_name and match.url_name.endswith("changelist"):
+            places = Prefetch("places", queryset=Place.objects.only("name", "code", "level").order_by("code"))
+            queryset = queryset.defer("body", "raw").prefetch_related(places)
+        return queryset
+
+    @admin.display(description="places")
+    def place_names(self, article):
+        places = list(article.places.all())
+        # The most specific places first: a street says more than its district.
+        places.sort(key=lambda p: (-len(p.code), p.code))
+        shown = "、".join(p.name for p in places[:3])
+        return shown + (f" 等 {len(places)} 处" if len(places) > 3 else "") if places else "—"
+
+    @admin.display(description="duplicate of", ordering="duplicate_of")
+    def duplicate_link(self, article):
+        if article.duplicate_of_id is None:
+            return "—"
+        url = reverse("admin:archive_article_change", args=[article.duplicate_of_id])
+        return format_html('<a href="{}">#{}</a>', url, article.duplicate_of_id)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Titles containing every term, or the full-text index's best matches (public articles), or an id.
+
+        Django's own search needs words separated by spaces; Chinese has none, so the index's
+        segmentation and substring matching find words inside sentences. Hidden articles and
+        duplicates are not in the index: for them the title is searched.
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        by_title, may_have_duplicates = super().get_search_results(request, queryset, term)
+        found = by_title | queryset.filter(pk__in=matching_ids(term, INDEX_SEARCH_LIMIT))
+        if term.lstrip("#").isdigit():
+            found = found | queryset.filter(pk=int(term.lstrip("#")))
+        return found, may_have_duplicates
+
+    # --- the change form ---------------------------------------------------------------------
+
+    @admin.display(description="raw record")
+    def raw_link(self, article):
+        if not article.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{} ({:,} characters)</a>',
+            reverse("archive:article-raw", args=[article.pk]),
+            article.raw_format,
+            len(article.raw),
+        )
+
+    @admin.display(description="ingested from")
+    def origin(self, article):
+        if not article.pk:
+            return "—"
+        run = ""
+        if article.ingest_run_id:
+            url = reverse("admin:archive_ingestrun_change", args=[article.ingest_run_id])
+            run = format_html(' in <a href="{}">ingest run {}</a>', url, article.ingest_run_id)
+        return format_html("{} {}{}", article.source_file, article.source_position, run)
+
+    def view_on_site(self, article):
+        return article.get_absolute_url()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            curation.note_curated(obj, form.changed_data)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ArticlePlace:
+            return super().save_formset(request, form, formset, change)
+        article = form.instance
+        links = formset.save(commit=False)
+        for link in formset.deleted_objects:
+            curation.place_taken_off(article, link.place)
+        for place_form in formset.initial_forms:
+            if "place" in place_form.changed_data and place_form.instance.pk:
+                replaced = place_form.initial.get("place")
+                if replaced:
+                    curation.place_taken_off(article, Place.objects.get(pk=replaced))
+        for link in links:
+            link.article = article
+            curation.place_set_by_hand(link)
+        formset.save_m2m()
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Field changes (django-simple-history) and, below, every admin action on the article (LogEntry)."""
+        entries = (
+            LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id=str(object_id))
+            .select_related("user")
+            .order_by("-action_time")
+        )
+        extra_context = {**(extra_context or {}), "log_entries": entries}
+        return super().history_view(request, object_id, extra_context)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _report(self, request, done: str, outcome: curation.Outcome) -> None:
+        level = messages.SUCCESS if outcome.changed or not outcome.problems else messages.WARNING
+        text = f"{done}: {outcome.changed} changed"
+        if outcome.unchanged:
+            text += f", {outcome.unchanged} already so"
+        self.message_user(request, text + ".", level)
+        for line in outcome.lines[:20]:
+            self.message_user(request, line, messages.INFO)
+        for problem in outcome.problems:
+            self.message_user(request, problem, messages.WARNING)
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        self._report(request, "Published", curation.set_status(queryset, Article.Status.PUBLISHED, user=request.user))
+
+    @admin.action(
+        description="Hide selected articles (gone from search, lists, feeds and the API)", permissions=["change"]
+    )
+    def hide(self, request, queryset):
+        self._report(request, "Hidden", curation.set_status(queryset, Article.Status.HIDDEN, user=request.user))
+
+    @admin.action(description="Merge selected articles into one…", permissions=["change"])
+    def merge(self, request, queryset):
+        """Ask which article is the canonical one, then merge (a page like the delete confirmation)."""
+        articles = list(queryset.select_related("source").defer("body", "raw").order_by("published", "pk"))
+        if len(articles) < 2:
+            self.message_user(request, "Select at least two articles to merge.", messages.WARNING)
+            return None
+        chosen = request.POST.get("canonical")
+        if request.POST.get("confirm") and chosen:
+            canonical = next((a for a in articles if str(a.pk) == chosen), None)
+            if canonical is None:
+                self.message_user(request, "The chosen article is not among those selected.", messages.ERROR)
+                return None
+            outcome = curation.merge(canonical, articles, user=request.user)
+            self._report(request, f"Merged into #{canonical.pk} {canonical.title}", outcome)
+            return None
+        # Suggest the earliest published article that is not already someone's duplicate.
+        suggested = next((a for a in articles if a.duplicate_of_id is None), articles[0])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge articles",
+            "opts": self.model._meta,
+            "articles": articles,
+            "suggested": suggested.pk,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/archive/article/merge.html", context)
+
+    @admin.action(description="Not a duplicate: let selected articles stand on their own", permissions=["change"])
+    def not_a_duplicate(self, request, queryset):
+        self._report(request, "Marked not a duplicate", curation.not_a_duplicate(queryset, user=request.user))
+
+    @admin.action(description="Clean again from the raw record (keep manual edits) and geotag", permissions=["change"])
+    def reclean(self, request, queryset):
+        self._report(request, "Cleaned again", curation.reclean(queryset, user=request.user))
+
+    @admin.action(description="Clean again from the raw record, discarding manual edits", permissions=["change"])
+    def reclean_discarding_edits(self, request, queryset):
+        outcome = curation.reclean(queryset, keep_curated=False, user=request.user)
+        self._report(request, "Cleaned again (manual edits discarded)", outcome)
+
+    @admin.action(description="Geotag again (places set by hand are kept)", permissions=["change"])
+    def regeotag(self, request, queryset):
+        self._report(
+            request,
+            "Geotagged again",
+            curation.regeotag(queryset.select_related("source__home_place"), user=request.user),
+        )
+
+    @admin.action(description="Reindex selected articles for search", permissions=["change"])
+    def reindex(self, request, queryset):
+        count = curation.reindex(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} article(s) sent to the search index.", messages.SUCCESS)

@@ -1,10 +1,94 @@
-from django.contrib import admin
+"""Sources in the admin: correct name, 微信号, description and home place; geotag again after a home change."""
 
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive import curation
 from archive.models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "account_id", "home_place", "created_at"]
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "account_id", "home_place", "article_count", "created_at"]
     search_fields = ["name", "account_id"]
-    raw_id_fields = ["home_place"]
+    autocomplete_fields = ["home_place"]
+    fields = ["name", "account_id", "description", "home_place", "home_place_inferred", "articles_link"]
+    readonly_fields = ["home_place_inferred", "articles_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("home_place").annotate(article_total=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, source):
+        return source.article_total
+
+    @admin.display(description="articles")
+    def articles_link(self, source):
+        if not source.pk:
+            return "—"
+        url = reverse("admin:archive_article_changelist") + f"?source__id__exact={source.pk}"
+        return format_html('<a href="{}">{} articles</a>', url, source.article_total)
+
+    def has_add_permission(self, request):
+        return False  # sources come with their articles from ingest
+
+    def save_model(self, request, obj, form, change):
+        if "home_place" in form.changed_data:
+            obj.home_place_inferred = False  # a curator's choice: never replaced by a guess
+        super().save_model(request, obj, form, change)
+
+    def response_change(self, request, obj):
+        """After the home place changed, offer to geotag the source's articles again (it decides ambiguous names)."""
+        if "home_place" in getattr(self, "_changed", ()) and "_continue" not in request.POST:
+            return HttpResponseRedirect(reverse("admin:archive_source_regeotag", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._changed = ()
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        self._changed = tuple(form.changed_data)
+        return super().construct_change_message(request, form, formsets, add)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/regeotag/",
+                self.admin_site.admin_view(self.regeotag_view),
+                name="archive_source_regeotag",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def regeotag_view(self, request, pk: int):
+        source = get_object_or_404(Source.objects.select_related("home_place"), pk=pk)
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        articles = curation.source_articles(source)
+        if request.method == "POST":
+            outcome = curation.regeotag(articles, user=request.user)
+            self.message_user(
+                request,
+                f"Geotagged the {outcome.changed + outcome.unchanged} articles of {source.name} again: "
+                f"{outcome.changed} changed places, {outcome.unchanged} unchanged. Places set by hand were kept.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:archive_source_change", args=[source.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Geotag the articles of {source.name} again?",
+            "opts": self.model._meta,
+            "source": source,
+            "count": articles.count(),
+        }
+        return TemplateResponse(request, "admin/archive/source/regeotag.html", context)

@@ -24,7 +24,16 @@ from django.utils import timezone
 
 from archive import geotag as geotagging
 from archive import versions
-from archive.models import Article, ArticleAnchor, ArticlePlace, IngestRejection, IngestRun, Place, Source
+from archive.models import (
+    Article,
+    ArticleAnchor,
+    ArticlePlace,
+    IngestRejection,
+    IngestRun,
+    Place,
+    RemovedPlace,
+    Source,
+)
 from archive.signals import articles_stored
 
 from . import dedupe
@@ -475,10 +484,33 @@ def place_links(
     ]
 
 
-def tag_places(article: Article) -> None:
-    """(Re)compute the article's automatic places; places a curator set by hand are kept."""
-    ArticlePlace.objects.filter(article=article, manual=False).delete()
-    manual = set(ArticlePlace.objects.filter(article=article, manual=True).values_list("place__code", flat=True))
-    codes = dict(Place.objects.values_list("code", "id"))
+def tag_places(article: Article, place_ids: dict[str, int] | None = None) -> tuple[set[str], set[str]]:
+    """Geotag the article again; return the codes of the places (added, removed).
+
+    Places a curator set by hand are kept, and places a curator took off (``RemovedPlace``) stay
+    off. Only the difference is written: unchanged tags keep their rows, and changed counts of
+    mentions are updated. ``place_ids`` ({code: id}, all places) saves reading the gazetteer per
+    article when many are tagged in a row.
+    """
+    place_ids = place_ids if place_ids is not None else dict(Place.objects.values_list("code", "id"))
+    current = {link.place.code: link for link in article.place_links.select_related("place")}
+    removed_by_curator = set(RemovedPlace.objects.filter(article=article).values_list("place__code", flat=True))
+    keep = {code for code, link in current.items() if link.manual} | removed_by_curator
     home = article.source.home_place.code if article.source and article.source.home_place else None
-    ArticlePlace.objects.bulk_create(place_links(article, codes, home=home, keep=manual))
+    wanted = {link.place_id: link for link in place_links(article, place_ids, home=home, keep=keep)}
+    codes = {place_id: code for code, place_id in place_ids.items() if place_id in wanted}
+    automatic = {code: link for code, link in current.items() if not link.manual}
+    gone = [link for code, link in automatic.items() if link.place_id not in wanted]
+    for link in gone:
+        link.delete()
+    added = []
+    for place_id, link in wanted.items():
+        existing = automatic.get(codes[place_id])
+        if existing is None:
+            added.append(link)
+        elif existing.mentions != link.mentions:
+            existing.mentions = link.mentions
+            existing.save(update_fields=["mentions"])
+    for link in added:
+        link.save()
+    return {codes[link.place_id] for link in added}, {link.place.code for link in gone}

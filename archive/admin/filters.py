@@ -1,0 +1,133 @@
+"""The article list's filters: district and street (by the tags' code ranges), year, and what is missing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Substr
+
+from archive import versions
+from archive.models import CODE_LENGTHS, Article, ArticlePlace, Place
+
+
+def _places_with_tags(level: str, within: Place | None = None) -> list[tuple[str, str]]:
+    """(code, label) of the places at ``level`` holding tagged articles (any status), cached until articles change."""
+
+    def compute():
+        size = CODE_LENGTHS[level]
+        tags = ArticlePlace.objects.all() if within is None else ArticlePlace.objects.below(within, strictly=True)
+        codes = {c for c in tags.values_list(Substr("place__code", 1, size), flat=True).distinct() if len(c) == size}
+        places = Place.objects.filter(code__in=codes).select_related("parent").order_by("code")
+        return [(p.code, f"{p.name}（{p.parent.name}）" if p.parent else p.name) for p in places]
+
+    return versions.cached(f"admin-places:{level}:{within.code if within else ''}", compute)
+
+
+class _PlaceFilter(admin.SimpleListFilter):
+    level = ""
+
+    def place(self) -> Place | None:
+        value = self.value()
+        return Place.objects.filter(code=value, level=self.level).first() if value else None
+
+    def queryset(self, request, queryset):
+        place = self.place()
+        if self.value() and place is None:
+            return queryset.none()
+        return queryset.in_place(place) if place else queryset
+
+
+class DistrictFilter(_PlaceFilter):
+    title = "district (县级)"
+    parameter_name = "district"
+    level = Place.Level.DISTRICT
+
+    def lookups(self, request, model_admin):
+        return _places_with_tags(self.level)
+
+
+class StreetFilter(_PlaceFilter):
+    """Streets and towns of the district chosen (listing every street in the country would help nobody)."""
+
+    title = "street (街道/镇, choose a district first)"
+    parameter_name = "street"
+    level = Place.Level.STREET
+
+    def lookups(self, request, model_admin):
+        district_code = request.GET.get(DistrictFilter.parameter_name)
+        street_code = request.GET.get(self.parameter_name)
+        district = None
+        if district_code:
+            district = Place.objects.filter(code=district_code, level=Place.Level.DISTRICT).first()
+        elif street_code:  # a link straight to a street: offer that street's district's streets
+            district = Place.objects.filter(code=street_code[:6], level=Place.Level.DISTRICT).first()
+        return _places_with_tags(self.level, within=district) if district else []
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = versions.cached(
+            "admin-years", lambda: [d.year for d in Article.objects.dates("published", "year", order="DESC")]
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit() or not 1 <= int(value) <= 9998:
+            return queryset.none()
+        year = int(value)
+        return queryset.filter(published__gte=date(year, 1, 1), published__lt=date(year + 1, 1, 1))
+
+
+class _YesNoFilter(admin.SimpleListFilter):
+    options = [("yes", "yes"), ("no", "no")]
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+
+class DateKnownFilter(_YesNoFilter):
+    title = "date known"
+    parameter_name = "dated"
+    options = [("no", "no date"), ("yes", "has a date")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(published__isnull=self.value() == "no")
+        return queryset
+
+
+class PlaceKnownFilter(_YesNoFilter):
+    title = "place known"
+    parameter_name = "placed"
+    options = [("no", "no place"), ("yes", "has a place")]
+
+    def queryset(self, request, queryset):
+        tagged = Exists(ArticlePlace.objects.filter(article=OuterRef("pk")))
+        if self.value() == "no":
+            return queryset.filter(~tagged)
+        if self.value() == "yes":
+            return queryset.filter(tagged)
+        return queryset
+
+
+class DuplicateFilter(_YesNoFilter):
+    title = "duplicates"
+    parameter_name = "duplicate"
+    options = [("yes", "is a duplicate"), ("no", "is not a duplicate"), ("has", "has duplicates")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(duplicate_of__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(duplicate_of__isnull=True)
+        if self.value() == "has":
+            return queryset.filter(Exists(Article.objects.filter(duplicate_of=OuterRef("pk"))))
+        return queryset

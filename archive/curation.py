@@ -1,0 +1,259 @@
+"""What curators do to articles: hide, publish, clean again, geotag again, merge, tell duplicates apart.
+
+The admin's actions are thin calls into these functions (so are scripts). Every change goes
+through ``save()``, so the field history (who, when, what), the cached figures and the search
+index follow it through the model signals; what sends no signal (re-geotagging, a reindex) is
+announced with :data:`archive.signals.articles_changed`. Inside a transaction (every admin
+request is one) the search index is written once it commits.
+
+Each function returns what it did, per article, in sentences a curator reads; the admin shows
+them and writes them to the article's history (``LogEntry``) when given the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
+
+from .ingest import dedupe
+from .ingest.parse import RecordRejected, parse_record
+from .ingest.pipeline import tag_places
+from .ingest.records import RawRecord
+from .models import Article, ArticleAnchor, ArticlePlace, Place, RemovedPlace, Source
+from .signals import articles_changed
+
+# Fields cleaning makes from the raw record.
+CLEANED_FIELDS = ("title", "body", "published", "original_url", "reprint_note", "title_only")
+# Fields whose manual correction a later cleaning keeps (``Article.curated_fields``).
+CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note")
+
+
+@dataclass
+class Outcome:
+    """What one function did: how many articles it changed, and a line per article (or problem)."""
+
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def _log(user, article: Article, message: str) -> None:
+    """Add ``message`` to the article's admin history (LogEntry), when a user made the change."""
+    if user is None or not user.pk:
+        return
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[article],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def _save(article: Article, fields: Iterable[str], reason: str) -> None:
+    article._change_reason = reason  # shown in the field-level history
+    article.save(update_fields=[*fields, "updated_at"])
+
+
+def note_curated(article: Article, changed_fields: Iterable[str]) -> None:
+    """Remember the fields a curator corrected by hand (before the article is saved)."""
+    curated = set(article.curated_fields or ()) | (set(changed_fields) & set(CURATED_FIELDS))
+    article.curated_fields = sorted(curated)
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def set_status(articles: Iterable[Article], status: str, *, user=None) -> Outcome:
+    """Publish or hide the articles. A hidden article leaves search, feeds, lists and the API."""
+    label = Article.Status(status).label.lower()
+    outcome = Outcome()
+    with transaction.atomic():
+        for article in articles:
+            if article.status == status:
+                outcome.unchanged += 1
+                continue
+            article.status = status
+            _save(article, ["status"], label)
+            _log(user, article, f"Status set to {label}.")
+            outcome.changed += 1
+    return outcome
+
+
+# --- cleaning and geotagging again -----------------------------------------------------------
+
+
+def reclean(articles: Iterable[Article], *, keep_curated: bool = True, user=None) -> Outcome:
+    """Make each article again from its raw record with today's cleaner, then geotag it again.
+
+    Fields a curator corrected are kept unless ``keep_curated`` is False (then forgotten). A raw
+    record the cleaner now refuses leaves its article as it is, and is reported.
+    """
+    outcome = Outcome()
+    place_ids = _place_ids()
+    with transaction.atomic():
+        for article in articles:
+            record = RawRecord(article.source_file, article.source_position, article.raw_format, article.raw)
+            try:
+                parsed = parse_record(record)
+            except RecordRejected as exc:
+                outcome.problems.append(f"#{article.pk} {article.title}: not cleaned again: {exc.message}")
+                continue
+            values = {
+                "title": parsed.title[:500],
+                "body": parsed.body,
+                "published": parsed.published,
+                "original_url": parsed.original_url[:2000],
+                "reprint_note": parsed.reprint_note[:300],
+                "title_only": parsed.title_only,
+            }
+            kept = [name for name in CLEANED_FIELDS if keep_curated and name in (article.curated_fields or ())]
+            changed = [name for name, value in values.items() if name not in kept and getattr(article, name) != value]
+            for name in changed:
+                setattr(article, name, values[name])
+            if not keep_curated and article.curated_fields:
+                article.curated_fields = []
+                changed.append("curated_fields")
+            if "title" in changed or "body" in changed:
+                article.content_hash = dedupe.content_hash(article.title, article.body)
+                changed.append("content_hash")
+                ArticleAnchor.objects.filter(article=article).delete()
+                ArticleAnchor.objects.bulk_create(
+                    ArticleAnchor(article=article, value=value) for value in dedupe.anchors(article.body)
+                )
+            parts = []
+            if changed:
+                _save(article, changed, "cleaned again from the raw record")
+                shown = [name for name in changed if name in CLEANED_FIELDS]
+                parts.append("changed " + ", ".join(shown) if shown else "forgot the manual edits")
+            if kept:
+                parts.append("kept the manual " + ", ".join(kept))
+            added, removed = tag_places(article, place_ids)
+            parts.extend(_place_changes(added, removed))
+            _announce(article)
+            message = "Cleaned again from the raw record: " + ("; ".join(parts) if parts else "nothing changed") + "."
+            _log(user, article, message)
+            outcome.lines.append(f"#{article.pk} {article.title}: {message}")
+            if changed or added or removed:
+                outcome.changed += 1
+            else:
+                outcome.unchanged += 1
+    return outcome
+
+
+def regeotag(articles: Iterable[Article], *, user=None) -> Outcome:
+    """Geotag the articles again (after a gazetteer or home-place change); curators' places stay."""
+    outcome = Outcome()
+    place_ids = _place_ids()
+    with transaction.atomic():
+        for article in articles:
+            added, removed = tag_places(article, place_ids)
+            if not (added or removed):
+                outcome.unchanged += 1
+                continue
+            message = "Geotagged again: " + "; ".join(_place_changes(added, removed)) + "."
+            _log(user, article, message)
+            _announce(article)
+            outcome.lines.append(f"#{article.pk} {article.title}: {message}")
+            outcome.changed += 1
+    return outcome
+
+
+def _place_ids() -> dict[str, int]:
+    return dict(Place.objects.values_list("code", "id"))
+
+
+def _place_changes(added: set[str], removed: set[str]) -> list[str]:
+    names = dict(Place.objects.filter(code__in=added | removed).values_list("code", "name"))
+    parts = []
+    if added:
+        parts.append("added " + "、".join(names.get(code, code) for code in sorted(added)))
+    if removed:
+        parts.append("removed " + "、".join(names.get(code, code) for code in sorted(removed)))
+    return parts
+
+
+def _announce(article: Article) -> None:
+    articles_changed.send(sender=Article, ids=[article.pk])
+
+
+# --- places a curator sets -------------------------------------------------------------------
+
+
+def place_set_by_hand(link: ArticlePlace) -> None:
+    """Save a place a curator added to an article (or changed): kept by every later geotagging."""
+    link.manual = True
+    link.save()
+    RemovedPlace.objects.filter(article_id=link.article_id, place_id=link.place_id).delete()
+
+
+def place_taken_off(article: Article, place: Place) -> None:
+    """Record that a curator took a place off an article, so that geotagging does not add it back."""
+    ArticlePlace.objects.filter(article=article, place=place).delete()
+    RemovedPlace.objects.get_or_create(article=article, place=place)
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def merge(canonical: Article, others: Iterable[Article], *, user=None) -> Outcome:
+    """Make ``canonical`` the one article readers see; the others (and their copies) become its duplicates.
+
+    Duplicates stay reachable by their links and are listed on the canonical article as the same
+    report published elsewhere; only the canonical one is in search, lists and feeds.
+    """
+    outcome = Outcome()
+    with transaction.atomic():
+        if canonical.duplicate_of_id is not None:
+            previous = canonical.duplicate_of_id
+            canonical.duplicate_of = None
+            _save(canonical, ["duplicate_of"], "made canonical in a merge")
+            _log(user, canonical, f"Made the canonical article (was a duplicate of #{previous}).")
+        others = [a for a in others if a.pk != canonical.pk]
+        copies = Article.objects.filter(duplicate_of__in=[a.pk for a in others]).exclude(pk=canonical.pk)
+        for article in [*others, *copies]:
+            if article.duplicate_of_id == canonical.pk:
+                outcome.unchanged += 1
+                continue
+            article.duplicate_of = canonical
+            _save(article, ["duplicate_of"], f"merged into #{canonical.pk}")
+            _log(user, article, f"Merged into #{canonical.pk} {canonical.title}.")
+            outcome.changed += 1
+        if outcome.changed:
+            _log(user, canonical, f"Merged {outcome.changed} article(s) into this one.")
+    return outcome
+
+
+def not_a_duplicate(articles: Iterable[Article], *, user=None) -> Outcome:
+    """Undo a duplicate link: the article stands on its own again (in search, lists and feeds)."""
+    outcome = Outcome()
+    with transaction.atomic():
+        for article in articles:
+            if article.duplicate_of_id is None:
+                outcome.unchanged += 1
+                continue
+            was = article.duplicate_of_id
+            article.duplicate_of = None
+            _save(article, ["duplicate_of"], f"not a duplicate of #{was}")
+            _log(user, article, f"Marked not a duplicate of #{was}.")
+            outcome.changed += 1
+    return outcome
+
+
+# --- index and sources -----------------------------------------------------------------------
+
+
+def reindex(ids: Iterable[int]) -> int:
+    """Write these articles to the search index again (public ones) or drop them from it (the rest)."""
+    ids = list(ids)
+    articles_changed.send(sender=Article, ids=ids)
+    return len(ids)
+
+
+def source_articles(source: Source):
+    """A source's articles, without the long fields a re-geotagging reads only in part."""
+    return Article.objects.filter(source=source).select_related("source__home_place").defer("raw")
