@@ -1,5 +1,6 @@
 """The archive's data: places from the gazetteer, source accounts, articles and the ingest log."""
 
+import datetime
 import os
 import socket
 
@@ -122,6 +123,30 @@ class ArticleQuerySet(models.QuerySet):
             tags = ArticlePlace.objects.filter(article=OuterRef("pk"), place__code__startswith=place.code)
             return self.filter(Exists(tags))
         return self.filter(pk__in=ArticlePlace.objects.below(place).values("article_id"))
+
+    def dates(self, field_name, kind, order="ASC"):
+        """Django's ``dates()``; the years of ``published`` probed a year at a time on its index.
+
+        The admin's date hierarchy asks for the distinct years of the listed articles. SQLite
+        answers that by computing every article's year (a second at 100,000 articles); asking, for
+        each year from the first to the last, whether one article falls in it reads a few index
+        entries per year.
+        """
+        if field_name != "published" or kind != "year":
+            return super().dates(field_name, kind, order)
+        dated = self.filter(published__isnull=False).order_by().values_list("published", flat=True)
+        first = dated.order_by("published").first()  # walks the date index to the first match
+        if first is None:
+            return []
+        last = dated.order_by("-published").first()
+        years = [
+            datetime.date(year, 1, 1)
+            for year in range(first.year, last.year + 1)
+            if self.filter(
+                published__gte=datetime.date(year, 1, 1), published__lt=datetime.date(year + 1, 1, 1)
+            ).exists()
+        ]
+        return years if order == "ASC" else years[::-1]
 
     def for_listing(self):
         """Without the long fields (body, raw record) a list never shows; the sources in a second query.

@@ -36,7 +36,7 @@ class _PlaceFilter(admin.SimpleListFilter):
         place = self.place()
         if self.value() and place is None:
             return queryset.none()
-        return queryset.in_place(place) if place else queryset
+        return queryset.in_place(place, walk=True) if place else queryset
 
 
 class DistrictFilter(_PlaceFilter):
