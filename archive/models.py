@@ -392,3 +392,21 @@ class IngestRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.position}: {self.reason}"
+
+    def kept_bytes(self) -> int:
+        return len(self.raw.encode("utf-8", "surrogatepass"))
+
+    def raw_is_truncated(self) -> bool:
+        """True when only the start of the record was kept: its size is more than the stored text's."""
+        return self.raw_size > self.kept_bytes()
+
+    def retry_problem(self) -> str:
+        """Return why this record cannot be ingested again, or "" when it can."""
+        if self.raw_is_truncated():
+            return (
+                f"only the first {self.kept_bytes():,} of its {self.raw_size:,} bytes were kept (the record is "
+                "cut off), so retrying it cannot work; correct the original file and upload it (or ingest it) again"
+            )
+        if not self.raw.strip():
+            return "there is no record text to retry; correct the original file and upload it again"
+        return ""

@@ -128,6 +128,8 @@ GAZETTEER_VILLAGES = os.environ.get("GAZETTEER_VILLAGES", "33")
 
 # Records larger than this are rejected (and logged) rather than stored.
 INGEST_MAX_RECORD_BYTES = int(os.environ.get("INGEST_MAX_RECORD_BYTES", 5 * 1024 * 1024))
+# Files a curator uploads in the admin (Ingest runs → Upload records) may be at most this large.
+INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
 
 LOGGING = {
     "version": 1,

@@ -1,29 +1,239 @@
-from django.contrib import admin
+"""Ingest review: runs with their summaries, uploads of record files, rejected records to correct and retry.
 
+The work is the pipeline's (``archive.ingest``): these admins parse the request, call one
+function and say what happened.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.validators import FileExtensionValidator
+from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from archive.ingest.pipeline import retry_rejections
+from archive.ingest.report import counts_sentence, run_summary, summary_lines
+from archive.ingest.uploads import UPLOAD_EXTENSIONS, ingest_upload
 from archive.models import IngestRejection, IngestRun
 
+MONOSPACE = "font-family: ui-monospace, Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; width: 100%;"
 
-class IngestRejectionInline(admin.TabularInline):
-    model = IngestRejection
-    fk_name = "run"
-    fields = ["path", "position", "reason", "message", "raw_size"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File of records",
+        help_text="Crawl dump (.txt), JSON Lines (.jsonl/.json) or an article page (.html/.htm); or gzipped.",
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        widget=forms.FileInput(attrs={"accept": ",".join(f".{ext}" for ext in UPLOAD_EXTENSIONS)}),
+        error_messages={"empty": "The file is empty: there are no records in it to ingest."},
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        limit = settings.INGEST_UPLOAD_MAX_BYTES
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                f"The file is {uploaded.size:,} bytes ({filesizeformat(uploaded.size)}); uploads may be at most "
+                f"{limit:,} bytes ({filesizeformat(limit)}). Split it, or ingest it with manage.py ingest."
+            )
+        return uploaded
 
 
 @admin.register(IngestRun)
 class IngestRunAdmin(admin.ModelAdmin):
-    list_display = ["pk", "started_at", "status", "records", "stored", "duplicates", "unchanged", "rejected"]
-    list_filter = ["status"]
-    readonly_fields = [f.name for f in IngestRun._meta.fields]
-    inlines = [IngestRejectionInline]
+    list_display = [
+        "pk",
+        "started_at",
+        "origin",
+        "started_by",
+        "status",
+        "records",
+        "stored",
+        "duplicates",
+        "unchanged",
+        "rejected",
+        "paths_shown",
+    ]
+    list_display_links = ["pk", "started_at"]
+    list_filter = ["status", "origin"]
+    list_select_related = ["started_by"]
+    fields = ["status", "origin", "started_by", "started_at", "finished_at", "paths_shown", "host", "pid", "report"]
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a run is a log entry: read, never edited
+
+    def get_urls(self):
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="archive_ingestrun_upload")
+        return [upload, *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A run is added by ingesting something: "Add" leads to the upload form.
+        return HttpResponseRedirect(reverse("admin:archive_ingestrun_upload"))
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        if form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            summary = ingest_upload(uploaded, user=request.user).as_dict()
+            level = messages.WARNING if summary["rejected"] else messages.SUCCESS
+            text = f"Ingested {uploaded.name} in run {summary['run_id']}: {counts_sentence(summary)}."
+            self.message_user(request, text, level)
+            return HttpResponseRedirect(reverse("admin:archive_ingestrun_change", args=[summary["run_id"]]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload records",
+            "form": form,
+            "max_bytes": settings.INGEST_UPLOAD_MAX_BYTES,
+        }
+        return TemplateResponse(request, "admin/archive/ingestrun/upload.html", context)
+
+    @admin.display(description="Paths")
+    def paths_shown(self, run):
+        return Truncator(", ".join(run.paths)).chars(120)
+
+    @admin.display(description="Summary")
+    def report(self, run):
+        """The summary as ``manage.py ingest`` prints it, each listed rejection linked to its page."""
+        lines = format_html_join("\n", "{}", ((_line_html(line),) for line in summary_lines(run_summary(run))))
+        summary = format_html('<pre style="white-space: pre-wrap">{}</pre>', lines)
+        if not run.rejected:
+            return summary
+        url = reverse("admin:archive_ingestrejection_changelist") + f"?run__id__exact={run.pk}"
+        link = format_html('<p><a href="{}">All {} rejections of run {} →</a></p>', url, run.rejected, run.pk)
+        return summary + link
+
+
+def _line_html(line):
+    if line.rejection and line.rejection.get("id"):
+        url = reverse("admin:archive_ingestrejection_change", args=[line.rejection["id"]])
+        return format_html('<a href="{}">{}</a>', url, line.text)
+    return line.text
+
+
+class RejectionForm(forms.ModelForm):
+    raw = forms.CharField(
+        label="Raw text",
+        required=False,
+        strip=False,  # the record exactly: its hash tells a re-ingest of the same text
+        widget=forms.Textarea(attrs={"rows": 20, "style": MONOSPACE, "spellcheck": "false"}),
+        help_text="The record as read. Correct it here, then “Save and retry” ingests it again.",
+    )
+
+    class Meta:
+        model = IngestRejection
+        fields = ["raw"]
+
+    def clean_raw(self):
+        raw = self.cleaned_data["raw"]
+        # Browsers send a textarea's lines with CRLF; keep the record's own line ends.
+        return raw if "\r\n" in self.instance.raw else raw.replace("\r\n", "\n")
 
 
 @admin.register(IngestRejection)
 class IngestRejectionAdmin(admin.ModelAdmin):
-    list_display = ["path", "position", "reason", "run", "created_at"]
+    form = RejectionForm
+    list_display = ["path", "position", "reason", "run_link", "created_at", "retry_status"]
     list_filter = ["reason"]
     search_fields = ["path", "message"]
-    readonly_fields = [f.name for f in IngestRejection._meta.fields]
+    list_select_related = ["run", "retried_in", "article"]
+    actions = ["retry_selected"]
+    readonly_fields = [
+        "run_link",
+        "reason",
+        "message",
+        "path",
+        "position",
+        "raw_size",
+        "created_at",
+        "retry_status",
+        "truncation_note",
+        "raw_text",
+    ]
+
+    def get_fields(self, request, obj=None):
+        fields = ["run_link", "reason", "message", "path", "position", "raw_size", "created_at", "retry_status"]
+        if obj is not None and obj.raw_is_truncated():
+            return [*fields, "truncation_note", "raw_text"]  # only the start of it: nothing to correct
+        return [*fields, "raw"]
+
+    def has_add_permission(self, request):
+        return False  # rejections come from ingest runs
+
+    def save_model(self, request, obj, form, change):
+        if "raw" in form.changed_data:
+            obj.raw_size = obj.kept_bytes()  # the corrected record's size, kept whole
+        super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rejection = self.get_object(request, unquote(object_id))
+        can_retry = bool(rejection and self.has_change_permission(request, rejection) and not rejection.retry_problem())
+        extra_context = {**(extra_context or {}), "can_retry": can_retry}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        # "Save and retry": the correction is committed (the admin saves in a transaction), then retried.
+        if request.method == "POST" and "_retry" in request.POST and object_id and response.status_code == 302:
+            rejection = self.get_object(request, unquote(object_id))
+            if rejection is not None:
+                self.retry(request, [rejection])
+        return response
+
+    def response_change(self, request, obj):
+        if "_retry" in request.POST:
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    @admin.action(description="Retry selected records", permissions=["change"])
+    def retry_selected(self, request, queryset):
+        self.retry(request, list(queryset))
+
+    def retry(self, request, rejections):
+        """Retry those that can be; say why the others cannot and what became of the rest."""
+        retryable = []
+        for rejection in rejections:
+            problem = rejection.retry_problem()
+            if problem:
+                self.message_user(request, f"Cannot retry {rejection}: {problem}.", messages.ERROR)
+            else:
+                retryable.append(rejection)
+        if not retryable:
+            return
+        summary = retry_rejections(retryable, user=request.user).as_dict()
+        level = messages.WARNING if summary["rejected"] else messages.SUCCESS
+        counts = counts_sentence(summary, rejected="rejected again")
+        text = f"Retried {summary['records']} record(s) in run {summary['run_id']}: {counts}."
+        self.message_user(request, text, level)
+
+    @admin.display(description="Run", ordering="run")
+    def run_link(self, rejection):
+        url = reverse("admin:archive_ingestrun_change", args=[rejection.run_id])
+        return format_html('<a href="{}">run {}</a>', url, rejection.run_id)
+
+    @admin.display(description="Retried →")
+    def retry_status(self, rejection):
+        if rejection.article_id:
+            url = reverse("admin:archive_article_change", args=[rejection.article_id])
+            return format_html('became <a href="{}">{}</a>', url, rejection.article.title)
+        if rejection.retried_in_id:
+            url = reverse("admin:archive_ingestrun_change", args=[rejection.retried_in_id])
+            return format_html('rejected again in <a href="{}">run {}</a>', url, rejection.retried_in_id)
+        return "not retried"
+
+    @admin.display(description="Cut off")
+    def truncation_note(self, rejection):
+        return format_html("<strong>Retry is not possible:</strong> {}.", rejection.retry_problem())
+
+    @admin.display(description="Raw text (start)")
+    def raw_text(self, rejection):
+        return format_html('<textarea rows="20" readonly style="{}">{}</textarea>', MONOSPACE, rejection.raw)

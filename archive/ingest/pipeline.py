@@ -1,9 +1,9 @@
 """The ingest pipeline: files → records → clean articles → geotagged, deduplicated rows.
 
-Public function: ``ingest_paths(paths)``.  Records are streamed and written in batches, each
-batch in one transaction: a run killed midway loses at most the open batch (never half an
-article), and running the same command again skips what is stored (by the raw record's hash)
-and completes the rest.
+Public functions: ``ingest_paths(paths)``, and ``retry_rejections(rejections)`` for records a
+curator corrected.  Records are streamed and written in batches, each batch in one transaction:
+a run killed midway loses at most the open batch (never half an article), and running the same
+command again skips what is stored (by the raw record's hash) and completes the rest.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import hashlib
 import logging
 import os
 import socket
+import tempfile
 import traceback
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,31 +125,120 @@ def ingest_paths(
     batch_size: int = 200,
     on_record: Callable[[Outcome], None] | None = None,
     index: bool = True,
+    origin: str = IngestRun.Origin.COMMAND,
+    started_by=None,
 ) -> Summary:
     """Ingest every record in the files and directories named; return the run's summary.
 
     With ``index`` (the default) each committed batch is announced by :data:`articles_stored`, and
-    the search app indexes it; without, run ``manage.py update_index`` afterwards.
+    the search app indexes it; without, run ``manage.py update_index`` afterwards. ``origin`` and
+    ``started_by`` say who started the run (an upload in the admin: the curator).
     """
     paths = [str(p) for p in paths]
-    IngestRun.mark_interrupted()
-    run = IngestRun.objects.create(paths=paths, host=socket.gethostname(), pid=os.getpid())
+    run = _start_run(paths, origin, started_by)
     summary = Summary(run_id=run.pk)
+
+    def items() -> Iterator[RawRecord | Rejected]:
+        for file_path in iter_files(paths):
+            summary.files += 1
+            yield from iter_records(file_path, max_record_bytes=settings.INGEST_MAX_RECORD_BYTES)
+
+    _ingest(run, summary, items(), batch_size=batch_size, on_record=on_record, index=index)
+    return summary
+
+
+class RetryRefused(ValueError):
+    """A rejected record cannot be tried again (its stored text is cut off, or there is none)."""
+
+
+def retry_rejections(rejections: Iterable[IngestRejection], *, user=None, batch_size: int = 200) -> Summary:
+    """Ingest the (possibly corrected) text of rejected records again, in one new run; return its summary.
+
+    Each record's text is read as a file of the original file's kind (``iter_records``), so a
+    retried record goes through exactly what a file does; the articles and any new rejections keep
+    the original file and position. Afterwards each rejection notes the run (``retried_in``) and
+    the article it became (``article``; none when it was rejected again, with a new rejection row
+    in the new run). Raise :class:`RetryRefused`, changing nothing, when one of them cannot be retried.
+    """
+    rejections = list(rejections)
+    for rejection in rejections:
+        problem = rejection.retry_problem()
+        if problem:
+            raise RetryRefused(f"{rejection}: {problem}")
+    paths = list(dict.fromkeys(r.path for r in rejections))
+    run = _start_run(paths, IngestRun.Origin.RETRY, user)
+    summary = Summary(run_id=run.pk)
+    owners: deque[IngestRejection] = deque()  # the rejection each next outcome belongs to, in order
+    results: dict[int, list[Outcome]] = {r.pk: [] for r in rejections}
+
+    with tempfile.TemporaryDirectory(prefix="ingest-retry-") as folder:
+
+        def items() -> Iterator[RawRecord | Rejected]:
+            for number, rejection in enumerate(rejections):
+                summary.files += 1
+                file_path = Path(folder) / f"{number}{_record_suffix(rejection.path)}"
+                file_path.write_text(rejection.raw, encoding="utf-8", errors="surrogatepass")
+                found = list(iter_records(file_path, max_record_bytes=settings.INGEST_MAX_RECORD_BYTES))
+                for item in found:
+                    item.path = rejection.path
+                    # A corrected text may hold several records; each remembers which part it was.
+                    item.position = rejection.position if len(found) == 1 else f"{rejection.position}, {item.position}"
+                    owners.append(rejection)
+                    yield item
+
+        def on_record(outcome: Outcome) -> None:
+            results[owners.popleft().pk].append(outcome)
+
+        _ingest(run, summary, items(), batch_size=batch_size, on_record=on_record, index=True)
+
+    for rejection in rejections:
+        rejection.retried_in = run
+        rejection.article_id = next(filter(None, (_article_id(o) for o in results[rejection.pk])), None)
+        rejection.save(update_fields=["retried_in", "article"])
+    return summary
+
+
+def _record_suffix(path: str) -> str:
+    """Return the suffix a retried record's file gets: the original file's, without .gz."""
+    name = path[:-3] if path.lower().endswith(".gz") else path
+    return Path(name).suffix
+
+
+def _article_id(outcome: Outcome) -> int | None:
+    if outcome.status in (STORED, DUPLICATE) and outcome.article is not None:
+        return outcome.article.pk
+    return outcome.existing_id if outcome.status == UNCHANGED else None
+
+
+def _start_run(paths: list[str], origin: str, started_by) -> IngestRun:
+    IngestRun.mark_interrupted()
+    return IngestRun.objects.create(
+        paths=paths, origin=origin, started_by=started_by, host=socket.gethostname(), pid=os.getpid()
+    )
+
+
+def _ingest(
+    run: IngestRun,
+    summary: Summary,
+    items: Iterable[RawRecord | Rejected],
+    *,
+    batch_size: int,
+    on_record: Callable[[Outcome], None] | None,
+    index: bool,
+) -> None:
+    """Ingest the items in batches of ``batch_size`` into the run, counting them in ``summary``."""
     ingester = _Ingester(run)
     batch: list[RawRecord | Rejected] = []
     try:
-        for file_path in iter_files(paths):
-            summary.files += 1
-            for item in iter_records(file_path, max_record_bytes=settings.INGEST_MAX_RECORD_BYTES):
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    _run_batch(ingester, batch, summary, on_record, index)
+        for item in items:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                _run_batch(ingester, batch, summary, on_record, index)
         _run_batch(ingester, batch, summary, on_record, index)
     except BaseException:
         _finish(run, summary, IngestRun.Status.FAILED)
         raise
     _finish(run, summary, IngestRun.Status.COMPLETED)
-    return summary
 
 
 def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, index: bool = True) -> None:

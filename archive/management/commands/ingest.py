@@ -7,8 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.ingest.pipeline import REJECTED, ingest_paths
-
-SHOWN_REJECTIONS = 20
+from archive.ingest.report import summary_lines
 
 
 class Command(BaseCommand):
@@ -63,15 +62,5 @@ class Command(BaseCommand):
             )
 
     def print_summary(self, summary):
-        out = self.stdout
-        out.write(f"Ingest run {summary.run_id}: {summary.records} records in {summary.files} files")
-        out.write(f"  stored      {summary.stored:>7}")
-        out.write(f"  duplicates  {summary.duplicates:>7}  (linked to the article they repeat)")
-        out.write(f"  unchanged   {summary.unchanged:>7}  (already stored: same raw record)")
-        out.write(f"  rejected    {summary.rejected:>7}")
-        for reason, count in sorted(summary.rejected_by_reason.items()):
-            out.write(f"    {reason:<20} {count:>5}")
-        for rejection in summary.rejections[:SHOWN_REJECTIONS]:
-            out.write(f"  ! {rejection['path']} {rejection['position']}: {rejection['reason']}: {rejection['message']}")
-        if len(summary.rejections) > SHOWN_REJECTIONS:
-            out.write(f"  … and {len(summary.rejections) - SHOWN_REJECTIONS} more in the ingest log")
+        for line in summary_lines(summary.as_dict()):
+            self.stdout.write(line.text)
