@@ -41,7 +41,8 @@ class ArticlePlaceInline(admin.TabularInline):
         if not link.pk:
             return "—"
         place = link.place
-        chain = " ".join(p.name for p in Place.objects.filter(code__in=place.containing_codes().values()))
+        above = [code for code in place.containing_codes().values() if code != place.code]
+        chain = " ".join(p.name for p in Place.objects.filter(code__in=above))
         return f"{Place.Level(place.level).label} · {chain}"
 
 
@@ -168,10 +169,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if not article.pk:
             return "—"
         return format_html(
-            '<a href="{}">{} ({:,} characters)</a>',
+            '<a href="{}">{} ({} characters)</a>',
             reverse("archive:article-raw", args=[article.pk]),
             article.raw_format,
-            len(article.raw),
+            f"{len(article.raw):,}",
         )
 
     @admin.display(description="ingested from")

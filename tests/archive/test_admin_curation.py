@@ -385,3 +385,29 @@ def test_place_autocomplete_says_where_each_place_is(curator_client, corpus):
     texts = [r["text"] for r in json.loads(response.content)["results"]]
     assert any("越城区" in t for t in texts) and any("柯城区" in t for t in texts)
     assert all(t.startswith("府山街道 · 乡级") for t in texts[:2])
+
+
+def test_years_of_the_date_hierarchy_are_djangos_own(corpus):
+    from django.db.models import QuerySet
+
+    district = Place.objects.get(code="330602")
+    for articles in (
+        Article.objects.all(),
+        Article.objects.filter(source__name="越城组工"),
+        Article.objects.in_place(district, walk=True),
+        Article.objects.filter(published__isnull=True),
+        Article.objects.none(),
+    ):
+        for order in ("ASC", "DESC"):
+            expected = list(QuerySet.dates(articles, "published", "year", order=order))
+            assert list(articles.dates("published", "year", order=order)) == expected
+    assert len(Article.objects.dates("published", "year")) > 3
+
+
+def test_change_page_links_the_raw_record_and_says_where_each_place_is(curator_client, corpus):
+    article = Article.objects.get(title="柯城区府山街道开展志愿服务")
+    shown = page(curator_client, reverse("admin:archive_article_change", args=[article.pk]))
+    raw_url = reverse("archive:article-raw", args=[article.pk])
+    assert f'<a href="{raw_url}">jsonl ({len(article.raw):,} characters)</a>' in shown
+    assert "extra.jsonl line 3" in shown  # the file and position it came from
+    assert "乡级（街道/镇/乡） · 浙江省 衢州市 柯城区" in shown  # the street's level and the places above it

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+CURATOR = ("curator-wang", "a-test-only-password-8431")  # made by `manage.py add_curator` in the site
 
 
 def _browser_missing() -> str | None:
@@ -64,6 +65,8 @@ def site(tmp_path_factory):
     files = corpus_files(data_dir, TEST_DATA)
     result = subprocess.run([*manage, "ingest", *map(str, files)], env=env, cwd=REPO, capture_output=True)
     assert result.returncode in (0, 1), result.stderr.decode()  # 1: some records rejected, as intended
+    curator = {**env, "CURATOR_PASSWORD": CURATOR[1]}
+    subprocess.run([*manage, "add_curator", CURATOR[0]], env=curator, cwd=REPO, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
         [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
