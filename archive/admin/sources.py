@@ -15,6 +15,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from archive import curation
 from archive.models import Source
 
+# Above this many articles, the page suggests the command instead of waiting on the request.
+LARGE_SOURCE = 2000
+
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
@@ -90,5 +93,7 @@ class SourceAdmin(SimpleHistoryAdmin):
             "opts": self.model._meta,
             "source": source,
             "count": articles.count(),
+            # About 5 ms an article (measured at 100,000 articles), plus the index for those that change.
+            "large": articles.count() > LARGE_SOURCE,
         }
         return TemplateResponse(request, "admin/archive/source/regeotag.html", context)

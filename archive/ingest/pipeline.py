@@ -588,19 +588,18 @@ def tag_places(article: Article, place_ids: dict[str, int] | None = None) -> tup
     keep = {code for code, link in current.items() if link.manual} | removed_by_curator
     home = article.source.home_place.code if article.source and article.source.home_place else None
     wanted = {link.place_id: link for link in place_links(article, place_ids, home=home, keep=keep)}
-    codes = {place_id: code for code, place_id in place_ids.items() if place_id in wanted}
-    automatic = {code: link for code, link in current.items() if not link.manual}
-    gone = [link for code, link in automatic.items() if link.place_id not in wanted]
+    automatic = {link.place_id: link for link in current.values() if not link.manual}
+    gone = [link for place_id, link in automatic.items() if place_id not in wanted]
     for link in gone:
         link.delete()
     added = []
     for place_id, link in wanted.items():
-        existing = automatic.get(codes[place_id])
+        existing = automatic.get(place_id)
         if existing is None:
+            link.save()
             added.append(link)
         elif existing.mentions != link.mentions:
             existing.mentions = link.mentions
             existing.save(update_fields=["mentions"])
-    for link in added:
-        link.save()
-    return {codes[link.place_id] for link in added}, {link.place.code for link in gone}
+    added_codes = set(Place.objects.filter(pk__in=[link.place_id for link in added]).values_list("code", flat=True))
+    return added_codes, {link.place.code for link in gone}

@@ -241,6 +241,7 @@ def test_history_says_who_changed_what(curator_client, corpus):
     assert "zhang" in history
     assert "北海街道党工委召开专题会议" in history and "北海街道党工委召开会议" in history  # old and new values
     assert "Status set to hidden." in history  # the action, from the admin log
+    assert article.history.filter(history_change_reason="as ingested").count() == 1  # one baseline only
 
 
 def test_place_edits_survive_geotagging_again(client, curator_client, corpus):
@@ -270,6 +271,8 @@ def test_place_edits_survive_geotagging_again(client, curator_client, corpus):
     codes = set(article.places.values_list("code", flat=True))
     assert added.code in codes and dropped.place.code not in codes
     assert (automatic - {dropped.place.code}) <= codes
+    history = page(curator_client, reverse("admin:archive_article_history", args=[article.pk]))
+    assert "东浦街道" in history and dropped.place.name in history  # the place edits are in the admin log
     # Readers see the curator's places: the article is found under the added street, not the dropped one.
     assert article.title in search_titles(client, "会议", street=added.code)
     assert article.title not in search_titles(client, "会议", street=dropped.place.code)
