@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -119,6 +120,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "reindex",
     ]
     history_list_display = ["status", "duplicate_of"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host is taken as https
     object_history_template = "admin/archive/article/object_history.html"
 
     # --- the list ----------------------------------------------------------------------------

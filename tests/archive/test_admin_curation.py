@@ -80,7 +80,8 @@ def change_form_data(response) -> dict:
     form = response.context["adminform"].form
     for name in form.fields:
         _put(data, name, form[name].value())
-    for inline in response.context["inline_admin_formsets"]:
+    inlines = response.context["inline_admin_formsets"] if "inline_admin_formsets" in response.context else []
+    for inline in inlines:
         formset = inline.formset
         management = formset.management_form
         for name in management.fields:
@@ -414,3 +415,20 @@ def test_change_page_links_the_raw_record_and_says_where_each_place_is(curator_c
     assert f'<a href="{raw_url}">jsonl ({len(article.raw):,} characters)</a>' in shown
     assert "extra.jsonl line 3" in shown  # the file and position it came from
     assert "乡级（街道/镇/乡） · 浙江省 衢州市 柯城区" in shown  # the street's level and the places above it
+
+
+def test_reverting_to_the_ingested_version_brings_back_the_old_title(client, curator_client, corpus):
+    article = Article.objects.get(title="北海街道党工委召开会议")
+    post_change(curator_client, article, title="北海街道党工委召开专题会议")
+    baseline = article.history.get(history_change_reason="as ingested")
+    url = reverse("admin:archive_article_simple_history", args=[article.pk, baseline.history_id])
+    form = curator_client.get(url)
+    assert form.status_code == 200
+    data = change_form_data(form)
+    assert data["title"] == "北海街道党工委召开会议"
+    response = curator_client.post(url, data)
+    assert response.status_code == 302, _form_errors(response)
+    article.refresh_from_db()
+    assert article.title == "北海街道党工委召开会议"
+    assert "北海街道党工委召开会议" in search_titles(client, "党工委召开会议")
+    assert search_titles(client, "专题会议") == []
