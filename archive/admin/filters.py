@@ -44,8 +44,17 @@ class DistrictFilter(_PlaceFilter):
     parameter_name = "district"
     level = Place.Level.DISTRICT
 
+    def __init__(self, request, params, model, model_admin):
+        self.street = request.GET.get(StreetFilter.parameter_name, "")
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
         return _places_with_tags(self.level)
+
+    def queryset(self, request, queryset):
+        if self.value() and self.street.startswith(self.value()):
+            return queryset  # a street of this district is chosen too: its filter says the same, narrower
+        return super().queryset(request, queryset)
 
 
 class StreetFilter(_PlaceFilter):
