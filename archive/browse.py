@@ -28,6 +28,19 @@ def with_containing_places(places) -> list[Place]:
     return list(Place.objects.filter(code__in=codes).order_by("code"))
 
 
+def place_label(place: Place, names: dict[str, str]) -> str:
+    """The place's name, level, the places containing it (``names``: {code: name}) and code.
+
+    "府山街道 · 乡级 · 浙江省 衢州市 柯城区 · 330802003": names repeat across the country.
+    """
+    chain = [names.get(code, code) for code in place.containing_codes().values() if code != place.code]
+    parts = [place.name, Place.Level(place.level).label.split("（")[0]]
+    if chain:
+        parts.append(" ".join(chain))
+    parts.append(place.code)
+    return " · ".join(parts)
+
+
 def monthly_counts(articles: QuerySet) -> list[tuple[date, int]]:
     """(first day of the month, articles) for each month with dated articles, oldest first."""
     return count_and_months(articles)[1]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
+from archive.browse import place_label, with_containing_places
 from archive.models import Place
 
 
@@ -16,8 +17,7 @@ class PlaceAwareAutocomplete(AutocompleteJsonView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         places = [obj for obj in context["object_list"] if isinstance(obj, Place)]
-        codes = {code for place in places for code in place.containing_codes().values()}
-        self._names = dict(Place.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+        self._names = {p.code: p.name for p in with_containing_places(places)} if places else {}
         return context
 
     def serialize_result(self, obj, to_field_name):
@@ -25,16 +25,6 @@ class PlaceAwareAutocomplete(AutocompleteJsonView):
         if isinstance(obj, Place):
             result["text"] = place_label(obj, self._names)
         return result
-
-
-def place_label(place: Place, names: dict[str, str]) -> str:
-    """The place's name, level, the names of the places containing it, and its code."""
-    chain = [names.get(code, code) for code in place.containing_codes().values() if code != place.code]
-    parts = [place.name, Place.Level(place.level).label.split("（")[0]]
-    if chain:
-        parts.append(" ".join(chain))
-    parts.append(place.code)
-    return " · ".join(parts)
 
 
 class ArchiveAdminSite(admin.AdminSite):

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import curation
+from archive.browse import place_label, with_containing_places
 from archive.models import Article, ArticlePlace, Place
 from search.service import matching_ids
 
@@ -41,10 +42,7 @@ class ArticlePlaceInline(admin.TabularInline):
     def where(self, link):
         if not link.pk:
             return "—"
-        place = link.place
-        above = [code for code in place.containing_codes().values() if code != place.code]
-        chain = " ".join(p.name for p in Place.objects.filter(code__in=above))
-        return f"{Place.Level(place.level).label} · {chain}"
+        return place_label(link.place, {p.code: p.name for p in with_containing_places([link.place])})
 
 
 class DuplicateInline(admin.TabularInline):

@@ -414,7 +414,7 @@ def test_change_page_links_the_raw_record_and_says_where_each_place_is(curator_c
     raw_url = reverse("archive:article-raw", args=[article.pk])
     assert f'<a href="{raw_url}">jsonl ({len(article.raw):,} characters)</a>' in shown
     assert "extra.jsonl line 3" in shown  # the file and position it came from
-    assert "乡级（街道/镇/乡） · 浙江省 衢州市 柯城区" in shown  # the street's level and the places above it
+    assert "府山街道 · 乡级 · 浙江省 衢州市 柯城区 · 330802" in shown  # the street, its level, the places above it
 
 
 def test_reverting_to_the_ingested_version_brings_back_the_old_title(client, curator_client, corpus):
