@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 class ArchiveConfig(AppConfig):
     name = "archive"
-    verbose_name = "Archive"
+    verbose_name = "档案"
 
     def ready(self):
         from . import receivers  # noqa: F401 - connects the signal receivers

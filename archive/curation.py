@@ -70,7 +70,7 @@ def note_curated(article: Article, changed_fields: Iterable[str]) -> None:
 
 def set_status(articles: Iterable[Article], status: str, *, user=None) -> Outcome:
     """Publish or hide the articles. A hidden article leaves search, feeds, lists and the API."""
-    label = Article.Status(status).label.lower()
+    label = Article.Status(status).label
     outcome = Outcome()
     with transaction.atomic():
         for article in articles:
@@ -79,7 +79,7 @@ def set_status(articles: Iterable[Article], status: str, *, user=None) -> Outcom
                 continue
             article.status = status
             _save(article, ["status"], label)
-            _log(user, article, f"Status set to {label}.")
+            _log(user, article, f"状态改为{label}。")
             outcome.changed += 1
     return outcome
 
@@ -101,7 +101,7 @@ def reclean(articles: Iterable[Article], *, keep_curated: bool = True, user=None
             try:
                 parsed = parse_record(record)
             except RecordRejected as exc:
-                outcome.problems.append(f"#{article.pk} {article.title}: not cleaned again: {exc.message}")
+                outcome.problems.append(f"#{article.pk} {article.title}：未重新清理：{exc.message}")
                 continue
             values = {
                 "title": parsed.title[:500],
@@ -127,17 +127,17 @@ def reclean(articles: Iterable[Article], *, keep_curated: bool = True, user=None
                 )
             parts = []
             if changed:
-                _save(article, changed, "cleaned again from the raw record")
+                _save(article, changed, "从原始记录重新清理")
                 shown = [name for name in changed if name in CLEANED_FIELDS]
-                parts.append("changed " + ", ".join(shown) if shown else "forgot the manual edits")
+                parts.append("改了" + _field_names(shown) if shown else "清除了人工修改的标记")
             if kept:
-                parts.append("kept the manual " + ", ".join(kept))
+                parts.append("保留了人工修改的" + _field_names(kept))
             added, removed = tag_places(article, place_ids)
             parts.extend(_place_changes(added, removed))
             _announce(article)
-            message = "Cleaned again from the raw record: " + ("; ".join(parts) if parts else "nothing changed") + "."
+            message = "从原始记录重新清理：" + ("；".join(parts) if parts else "没有变化") + "。"
             _log(user, article, message)
-            outcome.lines.append(f"#{article.pk} {article.title}: {message}")
+            outcome.lines.append(f"#{article.pk} {article.title}：{message}")
             if changed or added or removed:
                 outcome.changed += 1
             else:
@@ -155,12 +155,17 @@ def regeotag(articles: Iterable[Article], *, user=None) -> Outcome:
             if not (added or removed):
                 outcome.unchanged += 1
                 continue
-            message = "Geotagged again: " + "; ".join(_place_changes(added, removed)) + "."
+            message = "重新地理标注：" + "；".join(_place_changes(added, removed)) + "。"
             _log(user, article, message)
             _announce(article)
-            outcome.lines.append(f"#{article.pk} {article.title}: {message}")
+            outcome.lines.append(f"#{article.pk} {article.title}：{message}")
             outcome.changed += 1
     return outcome
+
+
+def _field_names(names: Iterable[str]) -> str:
+    """The fields' labels as a curator knows them: 标题、正文."""
+    return "、".join(str(Article._meta.get_field(name).verbose_name) for name in names)
 
 
 def _place_ids() -> dict[str, int]:
@@ -171,9 +176,9 @@ def _place_changes(added: set[str], removed: set[str]) -> list[str]:
     names = dict(Place.objects.filter(code__in=added | removed).values_list("code", "name"))
     parts = []
     if added:
-        parts.append("added " + "、".join(names.get(code, code) for code in sorted(added)))
+        parts.append("加上" + "、".join(names.get(code, code) for code in sorted(added)))
     if removed:
-        parts.append("removed " + "、".join(names.get(code, code) for code in sorted(removed)))
+        parts.append("去掉" + "、".join(names.get(code, code) for code in sorted(removed)))
     return parts
 
 
@@ -211,8 +216,8 @@ def merge(canonical: Article, others: Iterable[Article], *, user=None) -> Outcom
         if canonical.duplicate_of_id is not None:
             previous = canonical.duplicate_of_id
             canonical.duplicate_of = None
-            _save(canonical, ["duplicate_of"], "made canonical in a merge")
-            _log(user, canonical, f"Made the canonical article (was a duplicate of #{previous}).")
+            _save(canonical, ["duplicate_of"], "合并时设为主报道")
+            _log(user, canonical, f"设为主报道（原为 #{previous} 的重复）。")
         others = [a for a in others if a.pk != canonical.pk]
         copies = Article.objects.filter(duplicate_of__in=[a.pk for a in others]).exclude(pk=canonical.pk)
         for article in [*others, *copies]:
@@ -220,11 +225,11 @@ def merge(canonical: Article, others: Iterable[Article], *, user=None) -> Outcom
                 outcome.unchanged += 1
                 continue
             article.duplicate_of = canonical
-            _save(article, ["duplicate_of"], f"merged into #{canonical.pk}")
-            _log(user, article, f"Merged into #{canonical.pk} {canonical.title}.")
+            _save(article, ["duplicate_of"], f"合并到 #{canonical.pk}")
+            _log(user, article, f"合并到 #{canonical.pk} {canonical.title}。")
             outcome.changed += 1
         if outcome.changed:
-            _log(user, canonical, f"Merged {outcome.changed} article(s) into this one.")
+            _log(user, canonical, f"{outcome.changed} 篇报道合并到这一篇。")
     return outcome
 
 
@@ -238,8 +243,8 @@ def not_a_duplicate(articles: Iterable[Article], *, user=None) -> Outcome:
                 continue
             was = article.duplicate_of_id
             article.duplicate_of = None
-            _save(article, ["duplicate_of"], f"not a duplicate of #{was}")
-            _log(user, article, f"Marked not a duplicate of #{was}.")
+            _save(article, ["duplicate_of"], f"不是 #{was} 的重复")
+            _log(user, article, f"标为不是 #{was} 的重复。")
             outcome.changed += 1
     return outcome
 

@@ -21,14 +21,18 @@ class Place(models.Model):
         STREET = "street", "乡级（街道/镇/乡）"
         COMMUNITY = "community", "村级（社区/村）"
 
-    name = models.CharField(max_length=100, db_index=True, help_text="Official name, e.g. 府山街道.")
+    name = models.CharField("名称", max_length=100, db_index=True, help_text="正式名称，如 府山街道。")
     code = models.CharField(
-        max_length=12, unique=True, help_text="Statistical code, truncated per level (2/4/6/9/12 digits)."
+        "区划代码", max_length=12, unique=True, help_text="统计用区划代码，按级别截取（2/4/6/9/12 位）。"
     )
-    level = models.CharField(max_length=10, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    level = models.CharField("级别", max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
+        verbose_name = "地点"
+        verbose_name_plural = "地点"
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -64,27 +68,30 @@ CODE_LENGTHS = {
 class Source(models.Model):
     """A publishing account, usually a WeChat public account."""
 
-    name = models.CharField(max_length=200, db_index=True, help_text="Account name, e.g. 越城组工.")
+    name = models.CharField("名称", max_length=200, db_index=True, help_text="账号名称，如 越城组工。")
     account_id = models.CharField(
-        max_length=100, blank=True, db_index=True, help_text="微信号, e.g. yuechengZG; empty when unknown."
+        "微信号", max_length=100, blank=True, db_index=True, help_text="如 yuechengZG；不知道时留空。"
     )
-    description = models.TextField(blank=True, help_text="The account's 功能介绍.")
+    description = models.TextField("功能介绍", blank=True, help_text="账号的功能介绍。")
     home_place = models.ForeignKey(
         Place,
+        verbose_name="所在地",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="home_of_sources",
-        help_text="Where the account belongs; inferred from the name and used to disambiguate place names.",
+        help_text="账号所属的地方：由名称推断，地理标注时用它区分同名地点。",
     )
     home_place_inferred = models.BooleanField(
-        default=False, help_text="True while home_place is the automatic guess; a curator's choice is kept."
+        "所在地为自动推断", default=False, help_text="所在地仍是自动推断时为真；整理人员选定的所在地不会被推断覆盖。"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
+        verbose_name = "来源"
+        verbose_name_plural = "来源"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -161,37 +168,49 @@ class Article(models.Model):
     """A clean article, with the raw record it was made from."""
 
     class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        HIDDEN = "hidden", "Hidden"
+        PUBLISHED = "published", "已发布"
+        HIDDEN = "hidden", "已隐藏"
 
-    title = models.CharField(max_length=500)
-    body = models.TextField(blank=True, help_text="Clean text; paragraphs separated by a blank line.")
-    published = models.DateField(null=True, blank=True, db_index=True, help_text="Publish date; empty when unknown.")
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
-    original_url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField("标题", max_length=500)
+    body = models.TextField("正文", blank=True, help_text="清理后的正文；段落之间空一行。")
+    published = models.DateField("发布日期", null=True, blank=True, db_index=True, help_text="发布日期；不知道时留空。")
+    source = models.ForeignKey(
+        Source, verbose_name="来源", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    original_url = models.URLField("原文链接", max_length=2000, blank=True)
     reprint_note = models.CharField(
-        max_length=300, blank=True, help_text="Where the body says it was first printed, e.g. 《共产党员》2018年第8期."
+        "原载", max_length=300, blank=True, help_text="正文所说的首发处，如 《共产党员》2018年第8期。"
     )
-    title_only = models.BooleanField(default=False, help_text="The record had a title but no body (a feed item).")
-    places = models.ManyToManyField(Place, through="ArticlePlace", related_name="articles", blank=True)
-    raw = models.TextField(help_text="The record exactly as ingested.")
-    raw_format = models.CharField(max_length=20, help_text="dump, jsonl, wechat_html or html.")
-    raw_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the raw record.")
-    content_hash = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the normalised title and body.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    title_only = models.BooleanField("只有标题", default=False, help_text="记录只有标题、没有正文（如订阅条目）。")
+    places = models.ManyToManyField(
+        Place, verbose_name="地点", through="ArticlePlace", related_name="articles", blank=True
+    )
+    raw = models.TextField("原始记录", help_text="导入时的原始记录，原样保存。")
+    raw_format = models.CharField("原始记录格式", max_length=20, help_text="dump、jsonl、wechat_html 或 html。")
+    raw_hash = models.CharField("原始记录哈希", max_length=64, unique=True, help_text="原始记录的 SHA-256。")
+    content_hash = models.CharField(
+        "内容哈希", max_length=64, db_index=True, help_text="规范化后标题和正文的 SHA-256。"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self", verbose_name="重复于", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
-    ingest_run = models.ForeignKey("IngestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source_file = models.CharField(max_length=1000, blank=True, help_text="File the record came from.")
-    source_position = models.CharField(max_length=50, blank=True, help_text="Where in the file, e.g. line 3.")
+    ingest_run = models.ForeignKey(
+        "IngestRun", verbose_name="导入批次", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_file = models.CharField("来源文件", max_length=1000, blank=True, help_text="记录所在的文件。")
+    source_position = models.CharField(
+        "文件中的位置", max_length=50, blank=True, help_text="在文件中的位置，如 line 3。"
+    )
+    # Nullable without a default so that adding it to a large SQLite table is an ALTER TABLE, not a rebuild.
     curated_fields = models.JSONField(
-        default=list,
+        "人工修改过的字段",
+        null=True,
         blank=True,
-        help_text="Fields a curator corrected by hand; cleaning the raw record again keeps them.",
+        help_text="整理人员手工改过的字段；从原始记录重新清理时保留。",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
     # Field-level history of curators' edits (who, when, what); ingest's bulk writes make none.
@@ -201,8 +220,10 @@ class Article(models.Model):
     )
 
     class Meta:
+        verbose_name = "报道"
+        verbose_name_plural = "报道"
         ordering = ["-published", "-id"]
-        permissions = [("view_raw_record", "Can view the raw record an article was made from")]
+        permissions = [("view_raw_record", "可以查看报道的原始记录")]
         indexes = [
             # public() newest first, counted and grouped by month from the index alone (the home page).
             models.Index(fields=["status", "duplicate_of", "published"], name="article_public_published"),
@@ -253,14 +274,16 @@ class ArticlePlaceQuerySet(models.QuerySet):
 class ArticlePlace(models.Model):
     """A place an article mentions, with how often."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="place_links")
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="article_links")
-    mentions = models.PositiveIntegerField(default=1)
-    manual = models.BooleanField(default=False, help_text="Set by a curator; kept when geotagging runs again.")
+    article = models.ForeignKey(Article, verbose_name="报道", on_delete=models.CASCADE, related_name="place_links")
+    place = models.ForeignKey(Place, verbose_name="地点", on_delete=models.CASCADE, related_name="article_links")
+    mentions = models.PositiveIntegerField("提及次数", default=1)
+    manual = models.BooleanField("人工设定", default=False, help_text="由整理人员设定；重新地理标注时保留。")
 
     objects = ArticlePlaceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "报道地点"
+        verbose_name_plural = "报道地点"
         constraints = [models.UniqueConstraint(fields=["article", "place"], name="unique_article_place")]
         indexes = [
             # The articles of the places in a code range, from the index alone (place pages and counts).
@@ -268,17 +291,19 @@ class ArticlePlace(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.article_id} → {self.place.name} ×{self.mentions}"
+        return f"{self.place.name}（{self.place.code}）"  # as the admin's history names a place added or removed
 
 
 class RemovedPlace(models.Model):
     """A place a curator took off an article: geotagging the article again does not put it back."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="removed_places")
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(Article, verbose_name="报道", on_delete=models.CASCADE, related_name="removed_places")
+    place = models.ForeignKey(Place, verbose_name="地点", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("移除时间", auto_now_add=True)
 
     class Meta:
+        verbose_name = "被移除的地点"
+        verbose_name_plural = "被移除的地点"
         constraints = [models.UniqueConstraint(fields=["article", "place"], name="unique_removed_place")]
 
     def __str__(self) -> str:
@@ -299,39 +324,44 @@ class IngestRun(models.Model):
     """One run of the ingest pipeline, with its counts."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        INTERRUPTED = "interrupted", "Interrupted (the process died; rerun the same command to complete it)"
+        RUNNING = "running", "进行中"
+        COMPLETED = "completed", "已完成"
+        FAILED = "failed", "失败"
+        INTERRUPTED = "interrupted", "中断（进程已退出；再次运行同一命令即可补完）"
 
     class Origin(models.TextChoices):
         COMMAND = "command", "manage.py ingest"
-        UPLOAD = "upload", "Upload in the admin"
-        RETRY = "retry", "Retry of rejected records"
+        UPLOAD = "upload", "后台上传"
+        RETRY = "retry", "重试被拒记录"
 
-    started_at = models.DateTimeField(auto_now_add=True)
-    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.COMMAND)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    origin = models.CharField("发起方式", max_length=10, choices=Origin.choices, default=Origin.COMMAND)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The curator who uploaded or retried; empty for the command line.",
+        help_text="上传或重试的整理人员；命令行导入时为空。",
     )
-    finished_at = models.DateTimeField(null=True, blank=True)
-    paths = models.JSONField(default=list)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
-    host = models.CharField(max_length=255, blank=True, help_text="Machine the run's process ran on.")
-    pid = models.PositiveIntegerField(null=True, blank=True, help_text="The run's process id, to tell a dead run.")
-    records = models.PositiveIntegerField(default=0)
-    stored = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    summary = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    paths = models.JSONField("路径", default=list)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RUNNING)
+    host = models.CharField("主机", max_length=255, blank=True, help_text="运行导入进程的机器。")
+    pid = models.PositiveIntegerField(
+        "进程号", null=True, blank=True, help_text="导入进程的进程号，用来判断进程是否已退出。"
+    )
+    records = models.PositiveIntegerField("记录", default=0)
+    stored = models.PositiveIntegerField("已存储", default=0)
+    duplicates = models.PositiveIntegerField("重复", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    rejected = models.PositiveIntegerField("被拒", default=0)
+    summary = models.JSONField("摘要", default=dict, blank=True)
 
     class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
@@ -362,32 +392,36 @@ def _process_alive(pid: int) -> bool:
 class IngestRejection(models.Model):
     """A record the pipeline refused, with where it was and why, kept for inspection."""
 
-    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="rejections")
-    path = models.CharField(max_length=1000)
-    position = models.CharField(max_length=50, help_text="Where in the file, e.g. line 3 or byte 0.")
-    reason = models.CharField(max_length=40, db_index=True, help_text="A short code, e.g. invalid_json.")
-    message = models.TextField()
-    raw = models.TextField(blank=True, help_text="The record's text (the start of it when it is very large).")
-    raw_size = models.PositiveBigIntegerField(default=0, help_text="Size of the record in bytes.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    run = models.ForeignKey(IngestRun, verbose_name="导入批次", on_delete=models.CASCADE, related_name="rejections")
+    path = models.CharField("文件", max_length=1000)
+    position = models.CharField("位置", max_length=50, help_text="在文件中的位置，如 line 3 或 byte 0。")
+    reason = models.CharField("原因", max_length=40, db_index=True, help_text="简短代码，如 invalid_json。")
+    message = models.TextField("说明")
+    raw = models.TextField("记录原文", blank=True, help_text="记录的文本（很大时只保存开头）。")
+    raw_size = models.PositiveBigIntegerField("大小（字节）", default=0, help_text="记录的大小（字节）。")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
     retried_in = models.ForeignKey(
         IngestRun,
+        verbose_name="重试批次",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="retried_rejections",
-        help_text="The latest run that tried this record again.",
+        help_text="最近一次重试这条记录的导入批次。",
     )
     article = models.ForeignKey(
         "Article",
+        verbose_name="生成的报道",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The article this record became when retried.",
+        help_text="重试后这条记录生成的报道。",
     )
 
     class Meta:
+        verbose_name = "被拒记录"
+        verbose_name_plural = "被拒记录"
         ordering = ["run", "id"]
 
     def __str__(self) -> str:
@@ -404,9 +438,9 @@ class IngestRejection(models.Model):
         """Return why this record cannot be ingested again, or "" when it can."""
         if self.raw_is_truncated():
             return (
-                f"only the first {self.kept_bytes():,} of its {self.raw_size:,} bytes were kept (the record is "
-                "cut off), so retrying it cannot work; correct the original file and upload it (or ingest it) again"
+                f"这条记录有 {self.raw_size:,} 字节，只保存了开头的 {self.kept_bytes():,} 字节（记录不完整），"
+                "重试不会成功；请改正原文件后重新上传（或用命令导入）"
             )
         if not self.raw.strip():
-            return "there is no record text to retry; correct the original file and upload it again"
+            return "没有可以重试的记录原文；请改正原文件后重新上传"
         return ""

@@ -25,6 +25,10 @@ def articles_changed(sender, **kwargs):
     versions.bump()
 
 
+# The change reason of an article's (or source's) first history row: the state ingest left.
+AS_INGESTED = "导入时的版本"
+
+
 @receiver(pre_save, sender=Article)
 @receiver(pre_save, sender=Source)
 def keep_the_state_before_the_first_edit(sender, instance, raw=False, **kwargs):
@@ -38,5 +42,5 @@ def keep_the_state_before_the_first_edit(sender, instance, raw=False, **kwargs):
     before = sender.objects.filter(pk=instance.pk).first()
     if before is not None:
         sender.history.bulk_history_create(
-            [before], default_change_reason="as ingested", default_date=getattr(before, "created_at", None)
+            [before], default_change_reason=AS_INGESTED, default_date=getattr(before, "created_at", None)
         )

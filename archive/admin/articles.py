@@ -30,15 +30,13 @@ class ArticlePlaceInline(admin.TabularInline):
     readonly_fields = ["where", "mentions", "manual"]
     autocomplete_fields = ["place"]
     extra = 0
-    verbose_name = "place"
-    verbose_name_plural = (
-        "places (a place you add or change is kept by every later geotagging; one you delete stays off)"
-    )
+    verbose_name = "地点"
+    verbose_name_plural = "地点（人工加上或改动的地点，之后重新地理标注时保留；删掉的不会再被加回）"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("place").order_by("place__code")
 
-    @admin.display(description="level and where")
+    @admin.display(description="级别与所在")
     def where(self, link):
         if not link.pk:
             return "—"
@@ -56,8 +54,8 @@ class DuplicateInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     show_change_link = True
-    verbose_name = "duplicate of this article"
-    verbose_name_plural = "duplicates of this article (select them in the list and use “Not a duplicate” to undo)"
+    verbose_name = "这篇报道的重复"
+    verbose_name_plural = "这篇报道的重复（要取消，在列表中选中它们，执行“不是重复”）"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").defer("body", "raw")
@@ -87,9 +85,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["source", "duplicate_of"]
     fieldsets = [
         (None, {"fields": ["title", "published", "source", "status", "duplicate_of", "body"]}),
-        ("Where it came from", {"fields": ["original_url", "reprint_note", "title_only", "raw_link", "origin"]}),
+        ("出处", {"fields": ["original_url", "reprint_note", "title_only", "raw_link", "origin"]}),
         (
-            "Bookkeeping",
+            "记录信息",
             {
                 "classes": ["collapse"],
                 "fields": ["curated_fields", "content_hash", "raw_hash", "created_at", "updated_at"],
@@ -131,7 +129,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             queryset = queryset.defer("body", "raw").prefetch_related(places)
         return queryset
 
-    @admin.display(description="places")
+    @admin.display(description="地点")
     def place_names(self, article):
         places = list(article.places.all())
         # The most specific places first: a street says more than its district.
@@ -139,7 +137,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         shown = "、".join(p.name for p in places[:3])
         return shown + (f" 等 {len(places)} 处" if len(places) > 3 else "") if places else "—"
 
-    @admin.display(description="duplicate of", ordering="duplicate_of")
+    @admin.display(description="重复于", ordering="duplicate_of")
     def duplicate_link(self, article):
         if article.duplicate_of_id is None:
             return "—"
@@ -164,25 +162,25 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     # --- the change form ---------------------------------------------------------------------
 
-    @admin.display(description="raw record")
+    @admin.display(description="原始记录")
     def raw_link(self, article):
         if not article.pk:
             return "—"
         return format_html(
-            '<a href="{}">{} ({} characters)</a>',
+            '<a href="{}">{}（{} 字符）</a>',
             reverse("archive:article-raw", args=[article.pk]),
             article.raw_format,
             f"{len(article.raw):,}",
         )
 
-    @admin.display(description="ingested from")
+    @admin.display(description="导入自")
     def origin(self, article):
         if not article.pk:
             return "—"
         run = ""
         if article.ingest_run_id:
             url = reverse("admin:archive_ingestrun_change", args=[article.ingest_run_id])
-            run = format_html(' in <a href="{}">ingest run {}</a>', url, article.ingest_run_id)
+            run = format_html('，<a href="{}">导入批次 {}</a>', url, article.ingest_run_id)
         return format_html("{} {}{}", article.source_file, article.source_position, run)
 
     def view_on_site(self, article):
@@ -224,46 +222,44 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def _report(self, request, done: str, outcome: curation.Outcome) -> None:
         level = messages.SUCCESS if outcome.changed or not outcome.problems else messages.WARNING
-        text = f"{done}: {outcome.changed} changed"
+        text = f"{done}：{outcome.changed} 篇有变化"
         if outcome.unchanged:
-            text += f", {outcome.unchanged} already so"
-        self.message_user(request, text + ".", level)
+            text += f"，{outcome.unchanged} 篇原本如此"
+        self.message_user(request, text + "。", level)
         for line in outcome.lines[:20]:
             self.message_user(request, line, messages.INFO)
         for problem in outcome.problems:
             self.message_user(request, problem, messages.WARNING)
 
-    @admin.action(description="Publish selected articles", permissions=["change"])
+    @admin.action(description="发布所选报道", permissions=["change"])
     def publish(self, request, queryset):
-        self._report(request, "Published", curation.set_status(queryset, Article.Status.PUBLISHED, user=request.user))
+        self._report(request, "已发布", curation.set_status(queryset, Article.Status.PUBLISHED, user=request.user))
 
-    @admin.action(
-        description="Hide selected articles (gone from search, lists, feeds and the API)", permissions=["change"]
-    )
+    @admin.action(description="隐藏所选报道（从检索、列表、订阅和 API 中消失）", permissions=["change"])
     def hide(self, request, queryset):
-        self._report(request, "Hidden", curation.set_status(queryset, Article.Status.HIDDEN, user=request.user))
+        self._report(request, "已隐藏", curation.set_status(queryset, Article.Status.HIDDEN, user=request.user))
 
-    @admin.action(description="Merge selected articles into one…", permissions=["change"])
+    @admin.action(description="把所选报道合并为一篇……", permissions=["change"])
     def merge(self, request, queryset):
         """Ask which article is the canonical one, then merge (a page like the delete confirmation)."""
         articles = list(queryset.select_related("source").defer("body", "raw").order_by("published", "pk"))
         if len(articles) < 2:
-            self.message_user(request, "Select at least two articles to merge.", messages.WARNING)
+            self.message_user(request, "请至少选择两篇报道来合并。", messages.WARNING)
             return None
         chosen = request.POST.get("canonical")
         if request.POST.get("confirm") and chosen:
             canonical = next((a for a in articles if str(a.pk) == chosen), None)
             if canonical is None:
-                self.message_user(request, "The chosen article is not among those selected.", messages.ERROR)
+                self.message_user(request, "选定的主报道不在所选报道之中。", messages.ERROR)
                 return None
             outcome = curation.merge(canonical, articles, user=request.user)
-            self._report(request, f"Merged into #{canonical.pk} {canonical.title}", outcome)
+            self._report(request, f"已合并到 #{canonical.pk} {canonical.title}", outcome)
             return None
         # Suggest the earliest published article that is not already someone's duplicate.
         suggested = next((a for a in articles if a.duplicate_of_id is None), articles[0])
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge articles",
+            "title": "合并报道",
             "opts": self.model._meta,
             "articles": articles,
             "suggested": suggested.pk,
@@ -272,28 +268,28 @@ class ArticleAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/archive/article/merge.html", context)
 
-    @admin.action(description="Not a duplicate: let selected articles stand on their own", permissions=["change"])
+    @admin.action(description="不是重复：所选报道各自独立", permissions=["change"])
     def not_a_duplicate(self, request, queryset):
-        self._report(request, "Marked not a duplicate", curation.not_a_duplicate(queryset, user=request.user))
+        self._report(request, "已标为不是重复", curation.not_a_duplicate(queryset, user=request.user))
 
-    @admin.action(description="Clean again from the raw record (keep manual edits) and geotag", permissions=["change"])
+    @admin.action(description="从原始记录重新清理并地理标注（保留人工修改）", permissions=["change"])
     def reclean(self, request, queryset):
-        self._report(request, "Cleaned again", curation.reclean(queryset, user=request.user))
+        self._report(request, "已重新清理", curation.reclean(queryset, user=request.user))
 
-    @admin.action(description="Clean again from the raw record, discarding manual edits", permissions=["change"])
+    @admin.action(description="从原始记录重新清理（放弃人工修改）", permissions=["change"])
     def reclean_discarding_edits(self, request, queryset):
         outcome = curation.reclean(queryset, keep_curated=False, user=request.user)
-        self._report(request, "Cleaned again (manual edits discarded)", outcome)
+        self._report(request, "已重新清理（放弃人工修改）", outcome)
 
-    @admin.action(description="Geotag again (places set by hand are kept)", permissions=["change"])
+    @admin.action(description="重新地理标注（保留人工设定的地点）", permissions=["change"])
     def regeotag(self, request, queryset):
         self._report(
             request,
-            "Geotagged again",
+            "已重新地理标注",
             curation.regeotag(queryset.select_related("source__home_place"), user=request.user),
         )
 
-    @admin.action(description="Reindex selected articles for search", permissions=["change"])
+    @admin.action(description="把所选报道重新写入检索索引", permissions=["change"])
     def reindex(self, request, queryset):
         count = curation.reindex(queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} article(s) sent to the search index.", messages.SUCCESS)
+        self.message_user(request, f"{count} 篇报道已送入检索索引。", messages.SUCCESS)

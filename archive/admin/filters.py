@@ -40,7 +40,7 @@ class _PlaceFilter(admin.SimpleListFilter):
 
 
 class DistrictFilter(_PlaceFilter):
-    title = "district (县级)"
+    title = "区县"
     parameter_name = "district"
     level = Place.Level.DISTRICT
 
@@ -60,7 +60,7 @@ class DistrictFilter(_PlaceFilter):
 class StreetFilter(_PlaceFilter):
     """Streets and towns of the district chosen (listing every street in the country would help nobody)."""
 
-    title = "street (街道/镇, choose a district first)"
+    title = "街道/乡镇（先选区县）"
     parameter_name = "street"
     level = Place.Level.STREET
 
@@ -76,7 +76,7 @@ class StreetFilter(_PlaceFilter):
 
 
 class YearFilter(admin.SimpleListFilter):
-    title = "year"
+    title = "年份"
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
@@ -96,16 +96,16 @@ class YearFilter(admin.SimpleListFilter):
 
 
 class _YesNoFilter(admin.SimpleListFilter):
-    options = [("yes", "yes"), ("no", "no")]
+    options = [("yes", "是"), ("no", "否")]
 
     def lookups(self, request, model_admin):
         return self.options
 
 
 class DateKnownFilter(_YesNoFilter):
-    title = "date known"
+    title = "有无日期"
     parameter_name = "dated"
-    options = [("no", "no date"), ("yes", "has a date")]
+    options = [("no", "无日期"), ("yes", "有日期")]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -114,9 +114,9 @@ class DateKnownFilter(_YesNoFilter):
 
 
 class PlaceKnownFilter(_YesNoFilter):
-    title = "place known"
+    title = "有无地点"
     parameter_name = "placed"
-    options = [("no", "no place"), ("yes", "has a place")]
+    options = [("no", "无地点"), ("yes", "有地点")]
 
     def queryset(self, request, queryset):
         tagged = Exists(ArticlePlace.objects.filter(article=OuterRef("pk")))
@@ -128,9 +128,9 @@ class PlaceKnownFilter(_YesNoFilter):
 
 
 class DuplicateFilter(_YesNoFilter):
-    title = "duplicates"
+    title = "重复"
     parameter_name = "duplicate"
-    options = [("yes", "is a duplicate"), ("no", "is not a duplicate"), ("has", "has duplicates")]
+    options = [("yes", "是重复"), ("no", "不是重复"), ("has", "有重复")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

@@ -27,11 +27,11 @@ MONOSPACE = "font-family: ui-monospace, Menlo, Consolas, 'Noto Sans Mono CJK SC'
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="File of records",
-        help_text="Crawl dump (.txt), JSON Lines (.jsonl/.json) or an article page (.html/.htm); or gzipped.",
+        label="记录文件",
+        help_text="爬取的 dump（.txt）、JSON Lines（.jsonl/.json）或文章网页（.html/.htm）；也可以是 gzip 压缩的。",
         validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
         widget=forms.FileInput(attrs={"accept": ",".join(f".{ext}" for ext in UPLOAD_EXTENSIONS)}),
-        error_messages={"empty": "The file is empty: there are no records in it to ingest."},
+        error_messages={"empty": "文件是空的：里面没有可以导入的记录。"},
     )
 
     def clean_file(self):
@@ -39,8 +39,8 @@ class UploadForm(forms.Form):
         limit = settings.INGEST_UPLOAD_MAX_BYTES
         if uploaded.size > limit:
             raise forms.ValidationError(
-                f"The file is {uploaded.size:,} bytes ({filesizeformat(uploaded.size)}); uploads may be at most "
-                f"{limit:,} bytes ({filesizeformat(limit)}). Split it, or ingest it with manage.py ingest."
+                f"文件有 {uploaded.size:,} 字节（{filesizeformat(uploaded.size)}），上传最多 "
+                f"{limit:,} 字节（{filesizeformat(limit)}）。请拆分文件，或用 manage.py ingest 导入。"
             )
         return uploaded
 
@@ -85,23 +85,23 @@ class IngestRunAdmin(admin.ModelAdmin):
             uploaded = form.cleaned_data["file"]
             summary = ingest_upload(uploaded, user=request.user).as_dict()
             level = messages.WARNING if summary["rejected"] else messages.SUCCESS
-            text = f"Ingested {uploaded.name} in run {summary['run_id']}: {counts_sentence(summary)}."
+            text = f"已导入 {uploaded.name}（导入批次 {summary['run_id']}）：{counts_sentence(summary)}。"
             self.message_user(request, text, level)
             return HttpResponseRedirect(reverse("admin:archive_ingestrun_change", args=[summary["run_id"]]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Upload records",
+            "title": "上传记录",
             "form": form,
             "max_bytes": settings.INGEST_UPLOAD_MAX_BYTES,
         }
         return TemplateResponse(request, "admin/archive/ingestrun/upload.html", context)
 
-    @admin.display(description="Paths")
+    @admin.display(description="路径")
     def paths_shown(self, run):
         return Truncator(", ".join(run.paths)).chars(120)
 
-    @admin.display(description="Summary")
+    @admin.display(description="摘要")
     def report(self, run):
         """The summary as ``manage.py ingest`` prints it, each listed rejection linked to its page."""
         lines = format_html_join("\n", "{}", ((_line_html(line),) for line in summary_lines(run_summary(run))))
@@ -109,7 +109,7 @@ class IngestRunAdmin(admin.ModelAdmin):
         if not run.rejected:
             return summary
         url = reverse("admin:archive_ingestrejection_changelist") + f"?run__id__exact={run.pk}"
-        link = format_html('<p><a href="{}">All {} rejections of run {} →</a></p>', url, run.rejected, run.pk)
+        link = format_html('<p><a href="{}">导入批次 {} 的全部 {} 条被拒记录 →</a></p>', url, run.pk, run.rejected)
         return summary + link
 
 
@@ -122,11 +122,11 @@ def _line_html(line):
 
 class RejectionForm(forms.ModelForm):
     raw = forms.CharField(
-        label="Raw text",
+        label="记录原文",
         required=False,
         strip=False,  # the record exactly: its hash tells a re-ingest of the same text
         widget=forms.Textarea(attrs={"rows": 20, "style": MONOSPACE, "spellcheck": "false"}),
-        help_text="The record as read. Correct it here, then “Save and retry” ingests it again.",
+        help_text="读到的记录原文。在这里改正，然后点“保存并重试”重新导入。",
     )
 
     class Meta:
@@ -194,7 +194,7 @@ class IngestRejectionAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
-    @admin.action(description="Retry selected records", permissions=["change"])
+    @admin.action(description="重试所选记录", permissions=["change"])
     def retry_selected(self, request, queryset):
         self.retry(request, list(queryset))
 
@@ -204,36 +204,36 @@ class IngestRejectionAdmin(admin.ModelAdmin):
         for rejection in rejections:
             problem = rejection.retry_problem()
             if problem:
-                self.message_user(request, f"Cannot retry {rejection}: {problem}.", messages.ERROR)
+                self.message_user(request, f"无法重试 {rejection}：{problem}。", messages.ERROR)
             else:
                 retryable.append(rejection)
         if not retryable:
             return
         summary = retry_rejections(retryable, user=request.user).as_dict()
         level = messages.WARNING if summary["rejected"] else messages.SUCCESS
-        counts = counts_sentence(summary, rejected="rejected again")
-        text = f"Retried {summary['records']} record(s) in run {summary['run_id']}: {counts}."
+        counts = counts_sentence(summary, rejected="再次被拒")
+        text = f"已重试 {summary['records']} 条记录（导入批次 {summary['run_id']}）：{counts}。"
         self.message_user(request, text, level)
 
-    @admin.display(description="Run", ordering="run")
+    @admin.display(description="导入批次", ordering="run")
     def run_link(self, rejection):
         url = reverse("admin:archive_ingestrun_change", args=[rejection.run_id])
-        return format_html('<a href="{}">run {}</a>', url, rejection.run_id)
+        return format_html('<a href="{}">批次 {}</a>', url, rejection.run_id)
 
-    @admin.display(description="Retried →")
+    @admin.display(description="重试结果")
     def retry_status(self, rejection):
         if rejection.article_id:
             url = reverse("admin:archive_article_change", args=[rejection.article_id])
-            return format_html('became <a href="{}">{}</a>', url, rejection.article.title)
+            return format_html('成为 <a href="{}">{}</a>', url, rejection.article.title)
         if rejection.retried_in_id:
             url = reverse("admin:archive_ingestrun_change", args=[rejection.retried_in_id])
-            return format_html('rejected again in <a href="{}">run {}</a>', url, rejection.retried_in_id)
-        return "not retried"
+            return format_html('在<a href="{}">批次 {}</a>中再次被拒', url, rejection.retried_in_id)
+        return "未重试"
 
-    @admin.display(description="Cut off")
+    @admin.display(description="记录不完整")
     def truncation_note(self, rejection):
-        return format_html("<strong>Retry is not possible:</strong> {}.", rejection.retry_problem())
+        return format_html("<strong>无法重试：</strong>{}。", rejection.retry_problem())
 
-    @admin.display(description="Raw text (start)")
+    @admin.display(description="记录原文（开头）")
     def raw_text(self, rejection):
         return format_html('<textarea rows="20" readonly style="{}">{}</textarea>', MONOSPACE, rejection.raw)

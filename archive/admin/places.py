@@ -50,7 +50,7 @@ class PlaceAdmin(admin.ModelAdmin):
         ).order_by("exact", "depth", "code")
         return ranked, duplicates
 
-    @admin.display(description="in")
+    @admin.display(description="所属")
     def chain(self, place):
         ancestors = place.ancestors()
         if not ancestors:
@@ -58,18 +58,18 @@ class PlaceAdmin(admin.ModelAdmin):
         links = ((reverse("admin:archive_place_change", args=[p.pk]), p.name) for p in ancestors)
         return format_html_join(" › ", '<a href="{}">{}</a>', links)
 
-    @admin.display(description="articles tagged with it", ordering="tag_count")
+    @admin.display(description="直接标注的报道", ordering="tag_count")
     def tagged(self, place):
         return place.tag_count or 0
 
-    @admin.display(description="public articles here or inside")
+    @admin.display(description="此地及下级的公开报道")
     def article_totals(self, place):
         public = format_html(
-            '<a href="{}">{} on the public place page</a>',
+            '<a href="{}">{} 篇（公开的地点页）</a>',
             place.get_absolute_url(),
             browse.cached_place_figures(place)["count"],
         )
         if place.level not in (Place.Level.DISTRICT, Place.Level.STREET):
             return public
         url = reverse("admin:archive_article_changelist") + f"?{place.level}={place.code}"
-        return format_html('{} · <a href="{}">all its articles in the admin</a>', public, url)
+        return format_html('{} · <a href="{}">后台中的全部报道</a>', public, url)

@@ -30,16 +30,16 @@ class SourceAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("home_place").annotate(article_total=Count("articles"))
 
-    @admin.display(description="articles", ordering="article_total")
+    @admin.display(description="报道数", ordering="article_total")
     def article_count(self, source):
         return source.article_total
 
-    @admin.display(description="articles")
+    @admin.display(description="报道")
     def articles_link(self, source):
         if not source.pk:
             return "—"
         url = reverse("admin:archive_article_changelist") + f"?source__id__exact={source.pk}"
-        return format_html('<a href="{}">{} articles</a>', url, source.article_total)
+        return format_html('<a href="{}">{} 篇报道</a>', url, source.article_total)
 
     def has_add_permission(self, request):
         return False  # sources come with their articles from ingest
@@ -82,14 +82,14 @@ class SourceAdmin(SimpleHistoryAdmin):
             outcome = curation.regeotag(articles, user=request.user)
             self.message_user(
                 request,
-                f"Geotagged the {outcome.changed + outcome.unchanged} articles of {source.name} again: "
-                f"{outcome.changed} changed places, {outcome.unchanged} unchanged. Places set by hand were kept.",
+                f"已重新地理标注 {source.name} 的 {outcome.changed + outcome.unchanged} 篇报道："
+                f"{outcome.changed} 篇地点有变化，{outcome.unchanged} 篇不变。人工设定的地点已保留。",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:archive_source_change", args=[source.pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Geotag the articles of {source.name} again?",
+            "title": f"重新地理标注 {source.name} 的报道？",
             "opts": self.model._meta,
             "source": source,
             "count": articles.count(),

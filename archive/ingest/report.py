@@ -69,14 +69,17 @@ def _reasons(run) -> dict[str, int]:
     return dict(counts)
 
 
-def counts_sentence(summary: dict, *, rejected: str = "rejected") -> str:
-    """Return "1 stored, 1 rejected (invalid_json)": the non-zero counts, the rejections' reasons."""
+def counts_sentence(summary: dict, *, rejected: str = "被拒") -> str:
+    """Return "存储 1 条，被拒 1 条（原因：invalid_json）" for the admin's messages.
+
+    The non-zero counts, and the reasons of the rejections.
+    """
     parts = [
-        f"{summary[key]} {word}"
-        for key, word in (("stored", "stored"), ("duplicates", "duplicates"), ("unchanged", "unchanged"))
+        f"{word} {summary[key]} 条"
+        for key, word in (("stored", "存储"), ("duplicates", "重复"), ("unchanged", "未变"))
         if summary[key]
     ]
     if summary["rejected"]:
-        reasons = ", ".join(sorted(summary["rejected_by_reason"]))
-        parts.append(f"{summary['rejected']} {rejected} (reason: {reasons})")
-    return ", ".join(parts) or "nothing"
+        reasons = "、".join(sorted(summary["rejected_by_reason"]))
+        parts.append(f"{rejected} {summary['rejected']} 条（原因：{reasons}）")
+    return "，".join(parts) or "没有记录"

@@ -20,6 +20,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from archive.models import Article, ArticlePlace, Place, RemovedPlace, Source
+from archive.receivers import AS_INGESTED
 from archive.roles import CURATORS, ensure_curator_group
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +204,7 @@ def test_hide_removes_an_article_from_every_public_view_and_publish_brings_it_ba
     assert article.title in search_titles(client, "志愿服务")
 
     response = run_action(curator_client, "hide", [article])
-    assert "Hidden: 1 changed" in response.content.decode()
+    assert "已隐藏：1 篇有变化。" in response.content.decode()
     client.logout()
     assert article.title not in search_titles(client, "志愿服务")
     assert article.title not in page(client, "/search/", q="志愿服务")
@@ -241,8 +242,8 @@ def test_history_says_who_changed_what(curator_client, corpus):
     history = page(curator_client, reverse("admin:archive_article_history", args=[article.pk]))
     assert "zhang" in history
     assert "北海街道党工委召开专题会议" in history and "北海街道党工委召开会议" in history  # old and new values
-    assert "Status set to hidden." in history  # the action, from the admin log
-    assert article.history.filter(history_change_reason="as ingested").count() == 1  # one baseline only
+    assert "状态改为已隐藏。" in history  # the action, from the admin log
+    assert article.history.filter(history_change_reason=AS_INGESTED).count() == 1  # one baseline only
 
 
 def test_place_edits_survive_geotagging_again(client, curator_client, corpus):
@@ -268,7 +269,7 @@ def test_place_edits_survive_geotagging_again(client, curator_client, corpus):
     assert ArticlePlace.objects.get(article=article, place=added).manual
     assert RemovedPlace.objects.filter(article=article, place=dropped.place).exists()
     response = run_action(curator_client, "regeotag", [article])
-    assert "Geotagged again" in response.content.decode()
+    assert "已重新地理标注" in response.content.decode()
     codes = set(article.places.values_list("code", flat=True))
     assert added.code in codes and dropped.place.code not in codes
     assert (automatic - {dropped.place.code}) <= codes
@@ -285,7 +286,7 @@ def test_clean_again_keeps_manual_edits_unless_told_to_discard_them(curator_clie
     Article.objects.filter(pk=article.pk).update(body="残留的页面文字")  # as an older cleaner left it
 
     response = run_action(curator_client, "reclean", [article])
-    assert "kept the manual title" in response.content.decode()
+    assert "保留了人工修改的标题" in response.content.decode()
     article.refresh_from_db()
     assert article.title == "人工改过的标题" and article.body == "东浦街道迪荡新城开展水质监测，守护一江清水。"
 
@@ -313,9 +314,9 @@ def test_merge_leaves_one_result_and_lists_the_others_as_the_same_report(client,
     assert len(search_titles(client, "一江清水")) == 2
 
     confirm = run_action(curator_client, "merge", [first, copy])
-    assert "Choose the article readers should see" in confirm.content.decode()
+    assert "选出读者应当看到的那一篇" in confirm.content.decode()
     response = run_action(curator_client, "merge", [first, copy], confirm="yes", canonical=str(first.pk))
-    assert "Merged into #" in response.content.decode()
+    assert f"已合并到 #{first.pk}" in response.content.decode()
     assert search_titles(client, "一江清水") == [first.title]
     copy.refresh_from_db()
     assert copy.duplicate_of == first
@@ -332,7 +333,7 @@ def test_reindex_puts_back_what_the_index_lost(client, curator_client, corpus, s
     search_backend.remove(f"archive.article.{article.pk}")
     assert article.title not in search_titles(client, "水质监测")
     response = run_action(curator_client, "reindex", [article])
-    assert "1 article(s) sent to the search index" in response.content.decode()
+    assert "1 篇报道已送入检索索引" in response.content.decode()
     assert article.title in search_titles(client, "水质监测")
 
 
@@ -349,12 +350,12 @@ def test_changing_a_home_place_offers_to_geotag_the_source_again(curator_client,
     response = curator_client.post(url, data)
     assert response.status_code == 302 and response.url.endswith(f"/{source.pk}/regeotag/")
     offer = page(curator_client, response.url)
-    assert "1 article" in offer
+    assert "重新地理标注 1 篇报道" in offer
     source.refresh_from_db()
     assert source.home_place == yuecheng and not source.home_place_inferred
 
     done = curator_client.post(response.url, follow=True)
-    assert "Geotagged the 1 articles of 柯城发布 again" in done.content.decode()
+    assert "已重新地理标注 柯城发布 的 1 篇报道" in done.content.decode()
     # The text names 衢州市柯城区府山街道, so the home place does not move it; the tags still hold.
     assert article.places.filter(name="府山街道").exists()
 
@@ -412,7 +413,7 @@ def test_change_page_links_the_raw_record_and_says_where_each_place_is(curator_c
     article = Article.objects.get(title="柯城区府山街道开展志愿服务")
     shown = page(curator_client, reverse("admin:archive_article_change", args=[article.pk]))
     raw_url = reverse("archive:article-raw", args=[article.pk])
-    assert f'<a href="{raw_url}">jsonl ({len(article.raw):,} characters)</a>' in shown
+    assert f'<a href="{raw_url}">jsonl（{len(article.raw):,} 字符）</a>' in shown
     assert "extra.jsonl line 3" in shown  # the file and position it came from
     assert "府山街道 · 乡级 · 浙江省 衢州市 柯城区 · 330802" in shown  # the street, its level, the places above it
 
@@ -420,7 +421,7 @@ def test_change_page_links_the_raw_record_and_says_where_each_place_is(curator_c
 def test_reverting_to_the_ingested_version_brings_back_the_old_title(client, curator_client, corpus):
     article = Article.objects.get(title="北海街道党工委召开会议")
     post_change(curator_client, article, title="北海街道党工委召开专题会议")
-    baseline = article.history.get(history_change_reason="as ingested")
+    baseline = article.history.get(history_change_reason=AS_INGESTED)
     url = reverse("admin:archive_article_simple_history", args=[article.pk, baseline.history_id])
     form = curator_client.get(url)
     assert form.status_code == 200

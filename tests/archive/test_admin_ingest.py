@@ -95,9 +95,9 @@ def test_ingest_run_list_offers_upload_and_shows_counts(curator_client):
     page = curator_client.get(reverse("admin:archive_ingestrun_changelist"))
     assert page.status_code == 200
     assert reverse("admin:archive_ingestrun_upload") in page.content.decode()
-    assert "Upload records" in page.content.decode()
+    assert "上传记录" in page.content.decode()
     text = page_text(page)
-    assert "Upload in the admin" in text and "curator" in text and "records.jsonl" in text
+    assert "后台上传" in text and "curator" in text and "records.jsonl" in text
 
 
 def test_uploaded_records_are_stored_indexed_and_summarised_on_the_run_page(curator_client, curator, settings):
@@ -109,8 +109,9 @@ def test_uploaded_records_are_stored_indexed_and_summarised_on_the_run_page(cura
     text = page_text(response)
     assert re.search(r"stored\s+2\b", text) and re.search(r"rejected\s+1\b", text)
     assert "invalid_json" in text
-    assert f"Ingested 越城 records.jsonl in run {run.pk}: 2 stored, 1 rejected (reason: invalid_json)." in messages_of(
-        response
+    assert (
+        f"已导入 越城 records.jsonl（导入批次 {run.pk}）：存储 2 条，被拒 1 条（原因：invalid_json）。"
+        in messages_of(response)
     )
 
     # The upload is kept as the raw file its articles came from.
@@ -159,14 +160,14 @@ def test_too_large_upload_is_refused_with_the_limit_and_nothing_stored(curator_c
 
     assert response.status_code == 200
     text = page_text(response)
-    assert f"The file is {len(RECORDS):,} bytes" in text and "at most 100 bytes" in text
+    assert f"文件有 {len(RECORDS):,} 字节" in text and "上传最多 100 字节" in text
     assert not IngestRun.objects.exists() and not Article.objects.exists()
     assert not (settings.DATA_DIR / "uploads").exists()
 
 
 def test_empty_upload_is_refused(curator_client):
     response = upload(curator_client, "records.jsonl", b"")
-    assert "The file is empty" in page_text(response)
+    assert "文件是空的" in page_text(response)
     assert not IngestRun.objects.exists()
 
 
@@ -177,7 +178,7 @@ def test_upload_needs_the_add_ingest_run_permission(client):
 
     assert client.get(reverse("admin:archive_ingestrun_upload")).status_code == 403
     assert upload(client, "records.jsonl", RECORDS).status_code == 403
-    assert "Upload records" not in client.get(reverse("admin:archive_ingestrun_changelist")).content.decode()
+    assert "上传记录" not in client.get(reverse("admin:archive_ingestrun_changelist")).content.decode()
     assert not IngestRun.objects.exists()
 
 
@@ -196,7 +197,7 @@ def test_fixed_record_saved_and_retried_becomes_a_searchable_article(curator_cli
     response = curator_client.post(url, {"raw": FIXED, "_retry": "Save and retry"}, follow=True)
 
     retry_run = IngestRun.objects.get(origin=IngestRun.Origin.RETRY)
-    assert f"Retried 1 record(s) in run {retry_run.pk}: 1 stored." in messages_of(response)
+    assert f"已重试 1 条记录（导入批次 {retry_run.pk}）：存储 1 条。" in messages_of(response)
     assert retry_run.started_by == curator
     article = Article.objects.get(title="北海街道党工委召开会议")
     assert (article.source_file, article.source_position) == (rejection.path, "line 2")
@@ -219,13 +220,13 @@ def test_retrying_an_unfixed_record_rejects_it_again_in_a_new_run(curator_client
     )
 
     retry_run = IngestRun.objects.get(origin=IngestRun.Origin.RETRY)
-    expected = f"Retried 1 record(s) in run {retry_run.pk}: 1 rejected again (reason: invalid_json)."
+    expected = f"已重试 1 条记录（导入批次 {retry_run.pk}）：再次被拒 1 条（原因：invalid_json）。"
     assert expected in messages_of(response)
     new = IngestRejection.objects.get(run=retry_run)
     assert (new.path, new.position, new.reason) == (old.path, old.position, "invalid_json")
     old.refresh_from_db()
     assert old.retried_in == retry_run and old.article is None
-    assert f"rejected again in run {retry_run.pk}" in page_text(response)
+    assert f"在批次 {retry_run.pk}中再次被拒" in page_text(response)
     assert Article.objects.count() == 2
 
 
@@ -240,16 +241,16 @@ def test_record_cut_off_at_ingest_cannot_be_retried(curator_client, settings):
 
     page = curator_client.get(url)
     assert 'name="_retry"' not in page.content.decode()
-    assert "Retry is not possible" in page_text(page) and "cut off" in page_text(page)
+    assert "无法重试" in page_text(page) and "记录不完整" in page_text(page)
 
     response = curator_client.post(url, {"_retry": "Save and retry"}, follow=True)
-    assert any("Cannot retry" in m and "cut off" in m for m in messages_of(response))
+    assert any("无法重试" in m and "记录不完整" in m for m in messages_of(response))
     response = curator_client.post(
         reverse("admin:archive_ingestrejection_changelist"),
         {"action": "retry_selected", "_selected_action": [rejection.pk]},
         follow=True,
     )
-    assert any("Cannot retry" in m and "cut off" in m for m in messages_of(response))
+    assert any("无法重试" in m and "记录不完整" in m for m in messages_of(response))
 
     assert IngestRun.objects.count() == runs
     rejection.refresh_from_db()
@@ -264,7 +265,7 @@ def test_rejection_list_filters_by_reason_and_searches_messages(curator_client):
     assert "records.jsonl" in page_text(curator_client.get(changelist, {"reason": "invalid_json"}))
     assert "records.jsonl" not in page_text(curator_client.get(changelist, {"reason": "too_large"}))
     assert "records.jsonl" not in page_text(curator_client.get(changelist, {"q": "没有这条"}))
-    assert "not retried" in page_text(curator_client.get(changelist, {"q": "not valid JSON"}))
+    assert "未重试" in page_text(curator_client.get(changelist, {"q": "not valid JSON"}))
 
 
 # --- one summary, two readers -----------------------------------------------------------------

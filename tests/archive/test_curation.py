@@ -64,7 +64,7 @@ def test_cleaning_a_record_the_cleaner_now_refuses_changes_nothing_and_says_why(
     article = _article("东浦街道开展水质监测")
     Article.objects.filter(pk=article.pk).update(raw="[1, 2]")
     outcome = curation.reclean(Article.objects.filter(pk=article.pk))
-    assert outcome.changed == 0 and "not cleaned again" in outcome.problems[0]
+    assert outcome.changed == 0 and "未重新清理" in outcome.problems[0]
     assert Article.objects.get(pk=article.pk).title == "东浦街道开展水质监测"
 
 

@@ -74,8 +74,8 @@ def test_curator_adds_a_place_and_hides_an_article(site, browser):
     # Hide it: gone from the public search; publish it again: back.
     assert TITLE in _public_search(browser, site, "党工委")
     message = _run_action(browser, site, "党工委", "hide")
-    assert "Hidden: 1 changed" in message
+    assert "已隐藏：1 篇有变化。" in message
     screenshot(browser, "admin-hidden")
     assert TITLE not in _public_search(browser, site, "党工委")
-    assert "Published: 1 changed" in _run_action(browser, site, "党工委", "publish")
+    assert "已发布：1 篇有变化。" in _run_action(browser, site, "党工委", "publish")
     assert TITLE in _public_search(browser, site, "党工委")
