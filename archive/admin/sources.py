@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,7 +14,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import curation
-from archive.models import Source
+from archive.models import Article, Source
 
 # Above this many articles, the page suggests the command instead of waiting on the request.
 LARGE_SOURCE = 2000
@@ -28,7 +29,10 @@ class SourceAdmin(SimpleHistoryAdmin):
     readonly_fields = ["home_place_inferred", "articles_link"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("home_place").annotate(article_total=Count("articles"))
+        # A count per source shown, read off the (source, …) index; a GROUP BY would read every article.
+        counted = Article.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("*"))
+        total = Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+        return super().get_queryset(request).select_related("home_place").annotate(article_total=total)
 
     @admin.display(description="报道数", ordering="article_total")
     def article_count(self, source):
