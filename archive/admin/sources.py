@@ -51,21 +51,14 @@ class SourceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if "home_place" in form.changed_data:
             obj.home_place_inferred = False  # a curator's choice: never replaced by a guess
+            request.home_place_changed = True  # per request: the admin object is shared by every request
         super().save_model(request, obj, form, change)
 
     def response_change(self, request, obj):
         """After the home place changed, offer to geotag the source's articles again (it decides ambiguous names)."""
-        if "home_place" in getattr(self, "_changed", ()) and "_continue" not in request.POST:
+        if getattr(request, "home_place_changed", False) and "_continue" not in request.POST:
             return HttpResponseRedirect(reverse("admin:archive_source_regeotag", args=[obj.pk]))
         return super().response_change(request, obj)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        self._changed = ()
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        self._changed = tuple(form.changed_data)
-        return super().construct_change_message(request, form, formsets, add)
 
     def get_urls(self):
         urls = [
