@@ -209,9 +209,17 @@ def is_header_chrome(line: str, title: str = "") -> bool:
         return True
     key = match_key(line)
     title_key = match_key(title)
-    if title_key and (key.startswith(title_key) or (len(key) >= 4 and key in title_key)):
+    if title_key and key.startswith(title_key):
+        # The title, maybe with metadata after it; but "标题，接着说下去。" is the article's first sentence.
+        return not _continues_as_prose(key[len(title_key) :])
+    if title_key and len(key) >= 4 and key in title_key:
         return True
     return bool(_WECHAT_UI_PATTERNS.fullmatch(key)) and len(key) <= 30
+
+
+def _continues_as_prose(rest: str) -> bool:
+    """Whether what follows the title on a line (as ``match_key`` gives it) goes on as a sentence."""
+    return bool(rest) and (rest[0] in "，、；" or any(mark in rest for mark in "。！？"))
 
 
 def is_substantial(line: str) -> bool:

@@ -101,6 +101,16 @@ def test_site_chrome_lines_go_and_the_header_metadata_only_above_the_text():
     assert drop_site_chrome(lines, "标题") == [lines[5], lines[6]]
 
 
+def test_a_first_sentence_that_starts_with_the_title_is_kept():
+    title = "北海街道党工委召开会议"
+    lines = [
+        "北海街道党工委召开会议 2019-03-02 来源：越城组工",  # the title with metadata: header
+        "北海街道党工委召开会议，部署垃圾分类工作。越城区委组织部参加。",  # the short text itself
+    ]
+    assert drop_site_chrome(lines, title) == [lines[1]]
+    assert drop_site_chrome([title, lines[1]], title) == [lines[1]]  # the title alone above it: header
+
+
 @pytest.mark.parametrize(
     ("paragraphs", "note"),
     [
