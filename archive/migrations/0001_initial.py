@@ -5,291 +5,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="IngestRun",
+            name='IngestRun',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("started_at", models.DateTimeField(auto_now_add=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                ("paths", models.JSONField(default=list)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("running", "Running"),
-                            ("completed", "Completed"),
-                            ("failed", "Failed"),
-                            ("interrupted", "Interrupted (the process died; rerun the same command to complete it)"),
-                        ],
-                        default="running",
-                        max_length=12,
-                    ),
-                ),
-                ("host", models.CharField(blank=True, help_text="Machine the run's process ran on.", max_length=255)),
-                (
-                    "pid",
-                    models.PositiveIntegerField(
-                        blank=True, help_text="The run's process id, to tell a dead run.", null=True
-                    ),
-                ),
-                ("records", models.PositiveIntegerField(default=0)),
-                ("stored", models.PositiveIntegerField(default=0)),
-                ("duplicates", models.PositiveIntegerField(default=0)),
-                ("unchanged", models.PositiveIntegerField(default=0)),
-                ("rejected", models.PositiveIntegerField(default=0)),
-                ("summary", models.JSONField(blank=True, default=dict)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('started_at', models.DateTimeField(auto_now_add=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('paths', models.JSONField(default=list)),
+                ('status', models.CharField(choices=[('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed'), ('interrupted', 'Interrupted (the process died; rerun the same command to complete it)')], default='running', max_length=12)),
+                ('host', models.CharField(blank=True, help_text="Machine the run's process ran on.", max_length=255)),
+                ('pid', models.PositiveIntegerField(blank=True, help_text="The run's process id, to tell a dead run.", null=True)),
+                ('records', models.PositiveIntegerField(default=0)),
+                ('stored', models.PositiveIntegerField(default=0)),
+                ('duplicates', models.PositiveIntegerField(default=0)),
+                ('unchanged', models.PositiveIntegerField(default=0)),
+                ('rejected', models.PositiveIntegerField(default=0)),
+                ('summary', models.JSONField(blank=True, default=dict)),
             ],
             options={
-                "ordering": ["-started_at"],
+                'ordering': ['-started_at'],
             },
         ),
         migrations.CreateModel(
-            name="Article",
+            name='Article',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("title", models.CharField(max_length=500)),
-                ("body", models.TextField(blank=True, help_text="Clean text; paragraphs separated by a blank line.")),
-                (
-                    "published",
-                    models.DateField(
-                        blank=True, db_index=True, help_text="Publish date; empty when unknown.", null=True
-                    ),
-                ),
-                ("original_url", models.URLField(blank=True, max_length=2000)),
-                (
-                    "reprint_note",
-                    models.CharField(
-                        blank=True,
-                        help_text="Where the body says it was first printed, e.g. 《共产党员》2018年第8期.",
-                        max_length=300,
-                    ),
-                ),
-                (
-                    "title_only",
-                    models.BooleanField(default=False, help_text="The record had a title but no body (a feed item)."),
-                ),
-                ("raw", models.TextField(help_text="The record exactly as ingested.")),
-                ("raw_format", models.CharField(help_text="dump, jsonl, wechat_html or html.", max_length=20)),
-                ("raw_hash", models.CharField(help_text="SHA-256 of the raw record.", max_length=64, unique=True)),
-                (
-                    "content_hash",
-                    models.CharField(
-                        db_index=True, help_text="SHA-256 of the normalised title and body.", max_length=64
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("published", "Published"), ("hidden", "Hidden")],
-                        db_index=True,
-                        default="published",
-                        max_length=10,
-                    ),
-                ),
-                ("source_file", models.CharField(blank=True, help_text="File the record came from.", max_length=1000)),
-                (
-                    "source_position",
-                    models.CharField(blank=True, help_text="Where in the file, e.g. line 3.", max_length=50),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "duplicate_of",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="duplicates",
-                        to="archive.article",
-                    ),
-                ),
-                (
-                    "ingest_run",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="archive.ingestrun",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=500)),
+                ('body', models.TextField(blank=True, help_text='Clean text; paragraphs separated by a blank line.')),
+                ('published', models.DateField(blank=True, db_index=True, help_text='Publish date; empty when unknown.', null=True)),
+                ('original_url', models.URLField(blank=True, max_length=2000)),
+                ('reprint_note', models.CharField(blank=True, help_text='Where the body says it was first printed, e.g. 《共产党员》2018年第8期.', max_length=300)),
+                ('title_only', models.BooleanField(default=False, help_text='The record had a title but no body (a feed item).')),
+                ('raw', models.TextField(help_text='The record exactly as ingested.')),
+                ('raw_format', models.CharField(help_text='dump, jsonl, wechat_html or html.', max_length=20)),
+                ('raw_hash', models.CharField(help_text='SHA-256 of the raw record.', max_length=64, unique=True)),
+                ('content_hash', models.CharField(db_index=True, help_text='SHA-256 of the normalised title and body.', max_length=64)),
+                ('status', models.CharField(choices=[('published', 'Published'), ('hidden', 'Hidden')], db_index=True, default='published', max_length=10)),
+                ('source_file', models.CharField(blank=True, help_text='File the record came from.', max_length=1000)),
+                ('source_position', models.CharField(blank=True, help_text='Where in the file, e.g. line 3.', max_length=50)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='archive.article')),
+                ('ingest_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='archive.ingestrun')),
             ],
             options={
-                "ordering": ["-published", "-id"],
+                'ordering': ['-published', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ArticleAnchor",
+            name='ArticleAnchor',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("value", models.BigIntegerField(db_index=True)),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="anchors", to="archive.article"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('value', models.BigIntegerField(db_index=True)),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='anchors', to='archive.article')),
             ],
         ),
         migrations.CreateModel(
-            name="IngestRejection",
+            name='IngestRejection',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("path", models.CharField(max_length=1000)),
-                ("position", models.CharField(help_text="Where in the file, e.g. line 3 or byte 0.", max_length=50)),
-                (
-                    "reason",
-                    models.CharField(db_index=True, help_text="A short code, e.g. invalid_json.", max_length=40),
-                ),
-                ("message", models.TextField()),
-                (
-                    "raw",
-                    models.TextField(
-                        blank=True, help_text="The record's text (the start of it when it is very large)."
-                    ),
-                ),
-                ("raw_size", models.PositiveBigIntegerField(default=0, help_text="Size of the record in bytes.")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="rejections", to="archive.ingestrun"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('path', models.CharField(max_length=1000)),
+                ('position', models.CharField(help_text='Where in the file, e.g. line 3 or byte 0.', max_length=50)),
+                ('reason', models.CharField(db_index=True, help_text='A short code, e.g. invalid_json.', max_length=40)),
+                ('message', models.TextField()),
+                ('raw', models.TextField(blank=True, help_text="The record's text (the start of it when it is very large).")),
+                ('raw_size', models.PositiveBigIntegerField(default=0, help_text='Size of the record in bytes.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rejections', to='archive.ingestrun')),
             ],
             options={
-                "ordering": ["run", "id"],
+                'ordering': ['run', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Place",
+            name='Place',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(db_index=True, help_text="Official name, e.g. 府山街道.", max_length=100)),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Statistical code, truncated per level (2/4/6/9/12 digits).",
-                        max_length=12,
-                        unique=True,
-                    ),
-                ),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[
-                            ("province", "省级"),
-                            ("city", "地级"),
-                            ("district", "县级"),
-                            ("street", "乡级（街道/镇/乡）"),
-                            ("community", "村级（社区/村）"),
-                        ],
-                        db_index=True,
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="children",
-                        to="archive.place",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(db_index=True, help_text='Official name, e.g. 府山街道.', max_length=100)),
+                ('code', models.CharField(help_text='Statistical code, truncated per level (2/4/6/9/12 digits).', max_length=12, unique=True)),
+                ('level', models.CharField(choices=[('province', '省级'), ('city', '地级'), ('district', '县级'), ('street', '乡级（街道/镇/乡）'), ('community', '村级（社区/村）')], db_index=True, max_length=10)),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='archive.place')),
             ],
             options={
-                "ordering": ["code"],
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="ArticlePlace",
+            name='ArticlePlace',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("mentions", models.PositiveIntegerField(default=1)),
-                (
-                    "manual",
-                    models.BooleanField(default=False, help_text="Set by a curator; kept when geotagging runs again."),
-                ),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="place_links", to="archive.article"
-                    ),
-                ),
-                (
-                    "place",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="article_links", to="archive.place"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('mentions', models.PositiveIntegerField(default=1)),
+                ('manual', models.BooleanField(default=False, help_text='Set by a curator; kept when geotagging runs again.')),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='place_links', to='archive.article')),
+                ('place', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_links', to='archive.place')),
             ],
         ),
         migrations.AddField(
-            model_name="article",
-            name="places",
-            field=models.ManyToManyField(
-                blank=True, related_name="articles", through="archive.ArticlePlace", to="archive.place"
-            ),
+            model_name='article',
+            name='places',
+            field=models.ManyToManyField(blank=True, related_name='articles', through='archive.ArticlePlace', to='archive.place'),
         ),
         migrations.CreateModel(
-            name="Source",
+            name='Source',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(db_index=True, help_text="Account name, e.g. 越城组工.", max_length=200)),
-                (
-                    "account_id",
-                    models.CharField(
-                        blank=True,
-                        db_index=True,
-                        help_text="微信号, e.g. yuechengZG; empty when unknown.",
-                        max_length=100,
-                    ),
-                ),
-                ("description", models.TextField(blank=True, help_text="The account's 功能介绍.")),
-                (
-                    "home_place_inferred",
-                    models.BooleanField(
-                        default=False,
-                        help_text="True while home_place is the automatic guess; a curator's choice is kept.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "home_place",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Where the account belongs; inferred from the name and used to disambiguate place names.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="home_of_sources",
-                        to="archive.place",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(db_index=True, help_text='Account name, e.g. 越城组工.', max_length=200)),
+                ('account_id', models.CharField(blank=True, db_index=True, help_text='微信号, e.g. yuechengZG; empty when unknown.', max_length=100)),
+                ('description', models.TextField(blank=True, help_text="The account's 功能介绍.")),
+                ('home_place_inferred', models.BooleanField(default=False, help_text="True while home_place is the automatic guess; a curator's choice is kept.")),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('home_place', models.ForeignKey(blank=True, help_text='Where the account belongs; inferred from the name and used to disambiguate place names.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='home_of_sources', to='archive.place')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
-            model_name="article",
-            name="source",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="articles",
-                to="archive.source",
-            ),
+            model_name='article',
+            name='source',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='archive.source'),
         ),
         migrations.AddConstraint(
-            model_name="articleplace",
-            constraint=models.UniqueConstraint(fields=("article", "place"), name="unique_article_place"),
+            model_name='articleplace',
+            constraint=models.UniqueConstraint(fields=('article', 'place'), name='unique_article_place'),
         ),
     ]

@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("archive", "0002_load_gazetteer"),
+        ('archive', '0002_load_gazetteer'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ContentVersion",
+            name='ContentVersion',
             fields=[
-                ("key", models.CharField(max_length=50, primary_key=True, serialize=False)),
-                ("value", models.PositiveBigIntegerField(default=0)),
+                ('key', models.CharField(max_length=50, primary_key=True, serialize=False)),
+                ('value', models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(fields=["status", "duplicate_of", "published"], name="article_public_published"),
+            model_name='article',
+            index=models.Index(fields=['status', 'duplicate_of', 'published'], name='article_public_published'),
         ),
     ]

@@ -4,17 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("archive", "0003_public_index_content_version"),
+        ('archive', '0003_public_index_content_version'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(fields=["source", "status", "duplicate_of", "published"], name="article_source_public"),
+            model_name='article',
+            index=models.Index(fields=['source', 'status', 'duplicate_of', 'published'], name='article_source_public'),
         ),
         migrations.AddIndex(
-            model_name="articleplace",
-            index=models.Index(fields=["place", "article"], name="articleplace_place_article"),
+            model_name='articleplace',
+            index=models.Index(fields=['place', 'article'], name='articleplace_place_article'),
         ),
     ]
