@@ -290,6 +290,20 @@ def _finish(run: IngestRun, summary: Summary, status: str) -> None:
     run.save()
 
 
+# The article fields cleaning makes from a record (ingest, and a curator's "clean again"), and the
+# column sizes their text is cut to.
+CLEANED_FIELDS = ("title", "body", "published", "original_url", "reprint_note", "title_only")
+_COLUMN_LIMITS = {"title": 500, "original_url": 2000, "reprint_note": 300}
+
+
+def cleaned_fields(parsed: ParsedArticle) -> dict:
+    """{field: value} of CLEANED_FIELDS for a parsed record, text cut to the columns' sizes."""
+    values = {name: getattr(parsed, name) for name in CLEANED_FIELDS}
+    for name, limit in _COLUMN_LIMITS.items():
+        values[name] = values[name][:limit]
+    return values
+
+
 @dataclass
 class _Pending:
     """A parsed record on its way to becoming an article."""
@@ -395,13 +409,8 @@ class _Ingester:
         for p in pending:
             parsed, record = p.parsed, p.record
             p.article = Article(
-                title=parsed.title[:500],
-                body=parsed.body,
-                published=parsed.published,
+                **cleaned_fields(parsed),
                 source=self.source_for(parsed),
-                original_url=parsed.original_url[:2000],
-                reprint_note=parsed.reprint_note[:300],
-                title_only=parsed.title_only,
                 raw=record.raw,
                 raw_format=record.format,
                 raw_hash=p.raw_hash,
@@ -550,7 +559,7 @@ class _Ingester:
 
     def place_ids(self) -> dict[str, int]:
         if self._place_ids is None:
-            self._place_ids = dict(Place.objects.values_list("code", "id"))
+            self._place_ids = gazetteer_ids()
         return self._place_ids
 
     def place_links(self, article: Article) -> list[ArticlePlace]:
@@ -560,6 +569,11 @@ class _Ingester:
                 self._place_codes = {pk: code for code, pk in self.place_ids().items()}
             home = self._place_codes.get(article.source.home_place_id)
         return place_links(article, self.place_ids(), home=home)
+
+
+def gazetteer_ids() -> dict[str, int]:
+    """{code: id} of every place: what geotagging's codes are turned into rows with."""
+    return dict(Place.objects.values_list("code", "id"))
 
 
 def place_links(
@@ -582,7 +596,7 @@ def tag_places(article: Article, place_ids: dict[str, int] | None = None) -> tup
     mentions are updated. ``place_ids`` ({code: id}, all places) saves reading the gazetteer per
     article when many are tagged in a row.
     """
-    place_ids = place_ids if place_ids is not None else dict(Place.objects.values_list("code", "id"))
+    place_ids = place_ids if place_ids is not None else gazetteer_ids()
     current = {link.place.code: link for link in article.place_links.select_related("place")}
     removed_by_curator = set(RemovedPlace.objects.filter(article=article).values_list("place__code", flat=True))
     keep = {code for code, link in current.items() if link.manual} | removed_by_curator

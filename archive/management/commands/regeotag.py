@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import curation
+from archive.ingest.pipeline import gazetteer_ids
 from archive.models import Article, Source
 
 BATCH = 500  # articles per transaction: the search index is written after each
@@ -28,9 +29,10 @@ class Command(BaseCommand):
             articles = articles.filter(source__in=source)
         ids = list(articles.order_by("pk").values_list("pk", flat=True))
         changed = unchanged = 0
+        place_ids = gazetteer_ids()  # read once, not per batch
         for start in range(0, len(ids), BATCH):
             batch = Article.objects.filter(pk__in=ids[start : start + BATCH]).select_related("source__home_place")
-            outcome = curation.regeotag(batch.defer("raw"))
+            outcome = curation.regeotag(batch.defer("raw"), place_ids=place_ids)
             changed += outcome.changed
             unchanged += outcome.unchanged
             self.stderr.write(f"  {min(start + BATCH, len(ids))}/{len(ids)} articles")
