@@ -29,6 +29,7 @@ def screenshot(driver, name: str) -> None:
 def test_search_narrow_open_and_follow_related(site, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(site + "/")
     assert "地方治理报道档案" in browser.title
@@ -37,7 +38,7 @@ def test_search_narrow_open_and_follow_related(site, browser):
     # Search from the header box for a term of the seed record.
     box = browser.find_element(By.ID, "home-q")
     box.send_keys("东浦街道", Keys.ENTER)
-    assert "/search/" in browser.current_url
+    WebDriverWait(browser, 10).until(lambda d: "/search/" in d.current_url)
     marks = browser.find_elements(By.CSS_SELECTOR, ".hit .snippet mark")
     assert marks and all(m.text == "东浦街道" for m in marks)
     count = int(browser.find_element(By.CSS_SELECTOR, ".result-count strong").text)
