@@ -24,7 +24,6 @@ seconds. Here a query becomes a NumPy boolean mask over every document number of
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
@@ -52,30 +51,68 @@ class Unsupported(Exception):
     """The query needs Whoosh's own scoring (a node the array scorer does not know)."""
 
 
-class IndexArrays:
-    """Arrays over every document number of one searcher's index generation."""
+class Generation:
+    """What one index generation's arrays share across threads: built once, then only read.
 
-    def __init__(self, searcher):
-        self.searcher = searcher
-        self.leaves = list(searcher.reader().leaf_readers())
-        self.size = searcher.doc_count_all()
-        live = np.ones(self.size, dtype=bool)
-        for reader, offset in self.leaves:
-            if reader.has_deletions():
-                deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
-                live[deleted + offset] = False
+    Every thread searching the same generation gets the same columns, facet pairs and orders; a
+    thread that asks for one being built waits for it instead of building a copy. The arrays are
+    made read-only, so sharing them is safe.
+    """
+
+    def __init__(self, key, size: int, live: np.ndarray):
+        self.key = key
+        self.size = size
+        live.flags.writeable = False
         self.live = live
         self._memo: dict = {}
+        self._building: dict = {}
         self._lock = threading.Lock()
 
-    def _memoized(self, key, build):
+    def memoized(self, key, build):
         with self._lock:
             if key in self._memo:
                 return self._memo[key]
-        value = build()
-        with self._lock:
-            self._memo[key] = value
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]
+            value = build()
+            for part in value if isinstance(value, tuple) else (value,):
+                if isinstance(part, np.ndarray):
+                    part.flags.writeable = False
+            with self._lock:
+                self._memo[key] = value
+                self._building.pop(key, None)
         return value
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held in arrays (for tests and the serving benchmark)."""
+        total = self.live.nbytes
+        for value in list(self._memo.values()):
+            for part in value if isinstance(value, tuple) else (value,):
+                total += getattr(part, "nbytes", 0)
+        return total
+
+
+class IndexArrays:
+    """Arrays over every document number of one searcher's index generation.
+
+    The arrays themselves belong to the generation (:class:`Generation`, shared by every thread);
+    this object pairs them with the calling thread's searcher, which is what reads postings
+    (a Whoosh searcher's files are not safe to read from two threads at once).
+    """
+
+    def __init__(self, searcher, generation: Generation | None = None):
+        self.searcher = searcher
+        self.leaves = list(searcher.reader().leaf_readers())
+        self.generation = generation or Generation(None, *_live_documents(searcher, self.leaves))
+        self.size = self.generation.size
+        self.live = self.generation.live
+
+    def _memoized(self, key, build):
+        return self.generation.memoized(key, build)
 
     def _assemble(self, per_segment) -> np.ndarray:
         """A mask of the documents that ``per_segment(reader)`` (segment document numbers) lists."""
@@ -243,41 +280,70 @@ def _terms_of(query):
     raise Unsupported(query)
 
 
-_generations: OrderedDict = OrderedDict()
+def _live_documents(searcher, leaves) -> tuple[int, np.ndarray]:
+    size = searcher.doc_count_all()
+    live = np.ones(size, dtype=bool)
+    for reader, offset in leaves:
+        if reader.has_deletions():
+            deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + offset] = False
+    return size, live
+
+
+_generations: dict = {}
 _generations_lock = threading.Lock()
-MAX_GENERATIONS = 16  # kept arrays: one per serving thread and backend, of the latest generation it saw
 
 
-def arrays_for(searcher, owner) -> IndexArrays:
-    """The :class:`IndexArrays` of ``searcher``'s generation, built once per generation, ``owner`` and thread.
+def _owner_key(owner):
+    # Haystack makes a backend object per thread, so the index's folder is what names it.
+    return getattr(owner, "path", None) or id(owner)
 
-    Each thread searches with a searcher of its own (the backend keeps one per thread), and the
-    arrays read through it; the postings they are built from are shared by all (kept per segment).
-    """
+
+def generation_key(searcher) -> tuple:
+    """(TOC generation, (segment id, deletions) per segment): changes with every commit."""
     reader = searcher.reader()
     generation = reader.generation() if hasattr(reader, "generation") else None
     segments = tuple(
         (segment_key(r), r.segment().deleted_count() if hasattr(r, "segment") and r.segment() else 0)
         for r, _ in reader.leaf_readers()
     )
-    slot = (id(owner), threading.get_ident())
+    return (generation if generation is not None else -1, segments)
+
+
+def arrays_for(searcher, owner) -> IndexArrays:
+    """The :class:`IndexArrays` of ``searcher``'s generation, its arrays built once per process.
+
+    One :class:`Generation` is kept per index (``owner``'s folder): the latest one any thread has
+    searched. Threads share it; when a commit makes a new generation, the first search of it
+    replaces the old one, whose arrays are freed once no search still uses them. A search of an
+    older generation than the one kept (a thread that has not refreshed yet) gets arrays of its
+    own, dropped with the search.
+    """
+    key = generation_key(searcher)
+    slot = _owner_key(owner)
     with _generations_lock:
         found = _generations.get(slot)
-        if found is not None and found[0] == (generation, segments) and found[1].searcher is searcher:
-            _generations.move_to_end(slot)
-            return found[1]
-    arrays = IndexArrays(searcher)
+    if found is not None and found.key == key:
+        return IndexArrays(searcher, found)
+    leaves = list(searcher.reader().leaf_readers())
+    fresh = Generation(key, *_live_documents(searcher, leaves))
     with _generations_lock:
-        _generations[slot] = ((generation, segments), arrays)
-        _generations.move_to_end(slot)
-        while len(_generations) > MAX_GENERATIONS:
-            _generations.popitem(last=False)
-    return arrays
+        found = _generations.get(slot)
+        if found is not None and found.key == key:
+            fresh = found  # another thread got there first
+        elif found is None or found.key[0] <= key[0]:
+            _generations[slot] = fresh
+    return IndexArrays(searcher, fresh)
+
+
+def kept_generations() -> dict:
+    """{index: Generation} as kept now (for tests and the serving benchmark)."""
+    with _generations_lock:
+        return dict(_generations)
 
 
 def forget(owner) -> None:
     """Drop the arrays kept for ``owner`` (e.g. when its index is deleted and rebuilt)."""
     with _generations_lock:
-        for old in [k for k in _generations if k[0] == id(owner)]:
-            del _generations[old]
+        _generations.pop(_owner_key(owner), None)
     segment_cache.clear()

@@ -110,8 +110,8 @@ def test_more_like_this_ranks_as_whoosh_does(segmented, corpus):
     assert found == expected and len(found) >= 5
 
 
-def test_threads_each_search_with_their_own_arrays(segmented):
-    """A threaded server: each thread's searcher gets arrays of its own, the answers are the same."""
+def test_threads_search_with_the_same_answers(segmented):
+    """A threaded server: every thread gets the same answers as one thread alone."""
     from concurrent.futures import ThreadPoolExecutor
 
     from haystack.query import SearchQuerySet
@@ -126,3 +126,69 @@ def test_threads_each_search_with_their_own_arrays(segmented):
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(run, QUERIES * 4))
     assert all(answer == expected[answer[0]] for answer in answers)
+
+
+def _search_in_a_new_thread(text="街道"):
+    """A search as ``runserver`` makes one: in a thread started for the request, then gone."""
+    import threading
+
+    from haystack.query import SearchQuerySet
+
+    from search.backends import UserQuery
+
+    out = {}
+
+    def run():
+        sqs = SearchQuerySet().models(Article).filter(content=UserQuery(text)).facet("street").order_by("-published")
+        out["count"] = sqs.count()
+        out["ids"] = [int(r.pk) for r in sqs[:10]]
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return out
+
+
+def test_threads_share_one_copy_of_a_generations_arrays(segmented):
+    """One copy of the arrays per index generation, however many threads (or requests) search it."""
+    from search.docsets import kept_generations
+
+    backend, _ = segmented
+    first = _search_in_a_new_thread()
+    kept = kept_generations()
+    assert len(kept) == 1
+    generation = next(iter(kept.values()))
+    held = generation.nbytes
+    assert held > 0
+    for _ in range(20):
+        assert _search_in_a_new_thread() == first
+    assert kept_generations() == kept  # the same object: nothing rebuilt, nothing added
+    assert generation.nbytes == held
+
+
+def test_a_new_generation_replaces_the_old_arrays(segmented, corpus):
+    import gc
+    import weakref
+
+    from search.docsets import kept_generations
+
+    backend, _ = segmented
+    before = _search_in_a_new_thread()
+    old = weakref.ref(next(iter(kept_generations().values())))
+    article = Article.objects.public().order_by("pk").first()
+    backend.remove(article)
+    after = _search_in_a_new_thread()
+    assert after["count"] == before["count"] - 1
+    kept = kept_generations()
+    assert len(kept) == 1 and next(iter(kept.values())) is not old()
+    gc.collect()
+    assert old() is None  # released once no search uses it
+
+
+def test_shared_arrays_cannot_be_changed_by_a_search(segmented):
+    backend, searcher = segmented
+    arrays = arrays_for(searcher, backend)
+    with pytest.raises(ValueError):
+        arrays.live[0] = False
+    with pytest.raises(ValueError):
+        arrays.order("published__desc", True)[0] = 0
