@@ -158,6 +158,28 @@ def regeotag(articles: Iterable[Article], *, user=None, place_ids: dict[str, int
     return outcome
 
 
+REGEOTAG_BATCH = 500  # articles per transaction: the search index follows after each
+
+
+def regeotag_in_batches(*, ids: list[int], user=None, progress=None) -> tuple[int, int]:
+    """Geotag these articles again in transactions of :data:`REGEOTAG_BATCH`; return (changed, unchanged).
+
+    ``progress(done, total)`` is called after each batch (the command prints it).
+    """
+    from archive.ingest.pipeline import gazetteer_ids
+
+    changed = unchanged = 0
+    place_ids = gazetteer_ids()  # read once, not per batch
+    for start in range(0, len(ids), REGEOTAG_BATCH):
+        batch = Article.objects.filter(pk__in=ids[start : start + REGEOTAG_BATCH]).select_related("source__home_place")
+        outcome = regeotag(batch.defer("raw"), user=user, place_ids=place_ids)
+        changed += outcome.changed
+        unchanged += outcome.unchanged
+        if progress is not None:
+            progress(min(start + REGEOTAG_BATCH, len(ids)), len(ids))
+    return changed, unchanged
+
+
 def _field_names(names: Iterable[str]) -> str:
     """The fields' labels as a curator knows them: 标题、正文."""
     return "、".join(str(Article._meta.get_field(name).verbose_name) for name in names)

@@ -33,6 +33,8 @@ CURATOR_PERMISSIONS = [
     ("archive", "add_ingestrun"),
     ("archive", "view_ingestrejection"),
     ("archive", "change_ingestrejection"),
+    # Background tasks (uploads, geotagging again, index writes): see what is queued, done or failed.
+    ("django_tasks_database", "view_dbtaskresult"),
 ]
 
 
@@ -44,7 +46,7 @@ def ensure_curator_group(**kwargs) -> None:
 
     # post_migrate may reach us before auth's own receiver has made this app's permissions.
     for config in global_apps.get_app_configs():
-        if config.label == "archive":
+        if config.label in {app for app, _ in CURATOR_PERMISSIONS}:
             create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))
     group, _ = Group.objects.get_or_create(name=CURATORS)
     wanted = [

@@ -33,10 +33,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "search",  # before haystack: its rebuild_index (atomic) replaces haystack's
     "haystack",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "archive",
-    "search",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,23 @@ HAYSTACK_CONNECTIONS = {
 # Articles reach the index after each transaction commits (search/signals.py).
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+
+# -- Background work ------------------------------------------------------------------------------
+# Slow work (index writes after a commit, uploads, source renames, geotagging again) is queued and
+# run by the worker (`manage.py db_worker`, started by `make run`). The embedded default keeps the
+# queue in the database; TASKS_BACKEND names another backend of Django's tasks framework (e.g.
+# "django_tasks_rq.RQBackend" for Redis), or "immediate" to run each task at once, in the caller.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASK_QUEUES = ["index", "default"]  # "index": short index writes, never behind a long upload
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS.get(os.environ.get("TASKS_BACKEND", "database"), os.environ.get("TASKS_BACKEND")),
+        "QUEUES": TASK_QUEUES,
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,10 @@
 """Keep the search index in step with the database, after each transaction commits.
 
-A curator's edit, hide or delete of an article (or of its places) is queued and written to the
-index in one batch once the transaction commits; a rolled-back transaction changes nothing.
-Ingest sends :data:`archive.signals.articles_stored` after each committed batch.
+A curator's edit, hide or delete of an article (or of its places) is collected and, once the
+transaction commits, queued for the background worker as one task (:mod:`search.tasks`); a
+rolled-back transaction queues nothing, and the request never waits for the index. Ingest sends
+:data:`archive.signals.articles_stored` after each committed batch and indexes it in its own
+process (the command or the worker running an upload), never in a web process.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from haystack.signals import BaseSignalProcessor
 
 from archive.models import Article, ArticlePlace, Source
 from archive.signals import articles_changed, articles_stored
-from search import indexing
+from search import indexing, tasks
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class ArticleSignalProcessor(BaseSignalProcessor):
         if created or raw or old is None or old == instance.name:
             return
         instance._indexed_name = instance.name
-        self._queue(set(Article.objects.public().filter(source=instance).values_list("pk", flat=True)))
+        tasks.queue_source_index(instance.pk)  # the worker finds and reindexes its articles
 
     def _queue(self, ids: set):
         if not ids:
@@ -95,7 +97,7 @@ class ArticleSignalProcessor(BaseSignalProcessor):
     @staticmethod
     def _sync(ids):
         try:
-            indexing.sync_articles(ids)
+            tasks.queue_index(ids)
         except Exception:
             # The database change stands; `manage.py update_index` brings the index back in step.
-            log.exception("could not update the search index for articles %s", sorted(ids))
+            log.exception("could not queue the search index update for articles %s", sorted(ids))

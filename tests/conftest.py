@@ -34,6 +34,34 @@ def _search_index_dir(tmp_path_factory):
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_at_once():
+    """Queued work runs at once, in the test's process (tests of the worker use the real queue:
+    the ``task_queue`` fixture)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    immediate = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    with override_settings(TASKS={"default": immediate}):
+        yield
+
+
+@pytest.fixture
+def task_queue(settings):
+    """The real database queue, as served: tasks wait in the database until a worker runs them.
+
+    Returns a function that runs the worker (``manage.py db_worker --batch``) until the queue is empty.
+    """
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+
+    def run_worker():
+        call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", "--queue-name", "*")
+
+    return run_worker
+
+
 @pytest.fixture(autouse=True)
 def _empty_search_index():
     """Every test starts with an empty index, as it starts with an empty database."""

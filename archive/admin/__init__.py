@@ -1,3 +1,3 @@
 """The curators' admin: articles, sources and places, and the ingest review (one module each)."""
 
-from . import articles, ingest, places, sources  # noqa: F401 - each registers its models
+from . import articles, ingest, places, sources, tasks  # noqa: F401 - each registers its models

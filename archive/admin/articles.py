@@ -13,15 +13,18 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from archive import curation
+from archive import curation, tasks
 from archive.browse import place_label, with_containing_places
 from archive.models import Article, ArticlePlace, Place
 from search.service import matching_ids
 
 from .filters import DateKnownFilter, DistrictFilter, DuplicateFilter, PlaceKnownFilter, StreetFilter, YearFilter
+from .tasks import task_link
 
 # Articles the full-text index adds to an admin search (best first).
 INDEX_SEARCH_LIMIT = 1000
+# Geotagging more articles than this again (about 5 ms each) is left to the background worker.
+AT_ONCE = 200
 
 
 class ArticlePlaceInline(admin.TabularInline):
@@ -283,6 +286,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="重新地理标注（保留人工设定的地点）", permissions=["change"])
     def regeotag(self, request, queryset):
+        if queryset.count() > AT_ONCE:
+            ids = list(queryset.values_list("pk", flat=True))
+            result = tasks.regeotag_articles.enqueue(ids, request.user.pk)
+            text = format_html("{} 篇报道已交给{}重新地理标注。", len(ids), task_link(result.id))
+            self.message_user(request, text, messages.SUCCESS)
+            return
         self._report(
             request,
             "已重新地理标注",

@@ -17,10 +17,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from archive.ingest.pipeline import retry_rejections
+from archive import tasks
 from archive.ingest.report import counts_sentence, run_summary, summary_lines
-from archive.ingest.uploads import UPLOAD_EXTENSIONS, ingest_upload
+from archive.ingest.uploads import UPLOAD_EXTENSIONS, store_upload
 from archive.models import IngestRejection, IngestRun
+
+from .tasks import task_link, task_url
 
 MONOSPACE = "font-family: ui-monospace, Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; width: 100%;"
 
@@ -83,7 +85,16 @@ class IngestRunAdmin(admin.ModelAdmin):
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
         if form.is_valid():
             uploaded = form.cleaned_data["file"]
-            summary = ingest_upload(uploaded, user=request.user).as_dict()
+            stored = store_upload(uploaded)
+            # The worker ingests it; the curator is not kept waiting.
+            result, done = tasks.run_or_queue(tasks.ingest_upload, str(stored), request.user.pk)
+            if not done:
+                text = format_html(
+                    "已收到 {}，交给{}导入。完成后它会出现在导入批次列表中。", uploaded.name, task_link(result.id)
+                )
+                self.message_user(request, text, messages.SUCCESS)
+                return HttpResponseRedirect(task_url(result.id))
+            summary = result.return_value
             level = messages.WARNING if summary["rejected"] else messages.SUCCESS
             text = f"已导入 {uploaded.name}（导入批次 {summary['run_id']}）：{counts_sentence(summary)}。"
             self.message_user(request, text, level)
@@ -209,7 +220,12 @@ class IngestRejectionAdmin(admin.ModelAdmin):
                 retryable.append(rejection)
         if not retryable:
             return
-        summary = retry_rejections(retryable, user=request.user).as_dict()
+        result, done = tasks.run_or_queue(tasks.retry_records, [r.pk for r in retryable], request.user.pk)
+        if not done:
+            text = format_html("{} 条记录已交给{}重试。", len(retryable), task_link(result.id))
+            self.message_user(request, text, messages.SUCCESS)
+            return
+        summary = result.return_value
         level = messages.WARNING if summary["rejected"] else messages.SUCCESS
         counts = counts_sentence(summary, rejected="再次被拒")
         text = f"已重试 {summary['records']} 条记录（导入批次 {summary['run_id']}）：{counts}。"

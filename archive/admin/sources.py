@@ -13,8 +13,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from archive import curation
+from archive import curation, tasks
 from archive.models import Article, Source
+
+from .tasks import task_link
 
 # Above this many articles, the page suggests the command instead of waiting on the request.
 LARGE_SOURCE = 2000
@@ -76,13 +78,21 @@ class SourceAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         articles = curation.source_articles(source)
         if request.method == "POST":
-            outcome = curation.regeotag(articles, user=request.user)
-            self.message_user(
-                request,
-                f"已重新地理标注 {source.name} 的 {outcome.changed + outcome.unchanged} 篇报道："
-                f"{outcome.changed} 篇地点有变化，{outcome.unchanged} 篇不变。人工设定的地点已保留。",
-                messages.SUCCESS,
-            )
+            result, done = tasks.run_or_queue(tasks.regeotag_source, source.pk, request.user.pk)
+            if done:
+                outcome = result.return_value
+                text = (
+                    f"已重新地理标注 {source.name} 的 {outcome['changed'] + outcome['unchanged']} 篇报道："
+                    f"{outcome['changed']} 篇地点有变化，{outcome['unchanged']} 篇不变。人工设定的地点已保留。"
+                )
+            else:
+                text = format_html(
+                    "{} 的 {} 篇报道已交给{}重新地理标注（每篇约 5 毫秒）。人工设定的地点会保留。",
+                    source.name,
+                    articles.count(),
+                    task_link(result.id),
+                )
+            self.message_user(request, text, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:archive_source_change", args=[source.pk]))
         context = {
             **self.admin_site.each_context(request),

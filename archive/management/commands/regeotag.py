@@ -3,10 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import curation
-from archive.ingest.pipeline import gazetteer_ids
 from archive.models import Article, Source
-
-BATCH = 500  # articles per transaction: the search index is written after each
 
 
 class Command(BaseCommand):
@@ -28,12 +25,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No source with id {', '.join(map(str, sorted(missing)))}.")
             articles = articles.filter(source__in=source)
         ids = list(articles.order_by("pk").values_list("pk", flat=True))
-        changed = unchanged = 0
-        place_ids = gazetteer_ids()  # read once, not per batch
-        for start in range(0, len(ids), BATCH):
-            batch = Article.objects.filter(pk__in=ids[start : start + BATCH]).select_related("source__home_place")
-            outcome = curation.regeotag(batch.defer("raw"), place_ids=place_ids)
-            changed += outcome.changed
-            unchanged += outcome.unchanged
-            self.stderr.write(f"  {min(start + BATCH, len(ids))}/{len(ids)} articles")
+        changed, unchanged = curation.regeotag_in_batches(
+            ids=ids, progress=lambda done, total: self.stderr.write(f"  {done}/{total} articles")
+        )
         self.stdout.write(f"Geotagged {len(ids)} articles again: {changed} changed places, {unchanged} unchanged.")
