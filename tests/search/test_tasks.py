@@ -1,0 +1,60 @@
+"""Index writes leave the request: they are queued on commit and the worker writes them.
+
+The real database queue and worker, real commits (transactional tests), the real index.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+from haystack.query import SearchQuerySet
+
+from archive.models import Article, Source
+from search.backends import UserQuery
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def found(text: str) -> set[int]:
+    return {int(r.pk) for r in SearchQuerySet().models(Article).filter(content=UserQuery(text))}
+
+
+def test_an_edit_is_queued_on_commit_and_written_by_the_worker(test_data, task_queue):
+    from archive.ingest.pipeline import ingest_paths
+
+    ingest_paths([test_data / "seed.txt"])  # ingest (a command, not a request) indexes its batches itself
+    article = Article.objects.get()
+    assert found("和美越城") == set()
+
+    with transaction.atomic():
+        article.title = "改过的标题：和美越城"
+        article.save()
+        assert not DBTaskResult.objects.exists()  # nothing queued before the commit
+    [task] = DBTaskResult.objects.all()
+    assert task.status == "READY" and task.queue_name == "index"
+    assert found("和美越城") == set()  # the save did not write the index
+
+    task_queue()
+    assert found("和美越城") == {article.pk}
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article.title = "回滚的标题"
+        article.save()
+        raise RuntimeError
+    assert DBTaskResult.objects.count() == 1  # a rolled-back change queues nothing
+
+
+def test_a_source_rename_is_reindexed_by_the_worker(test_data, task_queue):
+    from archive.ingest.pipeline import ingest_paths
+
+    ingest_paths([test_data / "localgov_sample.jsonl"])
+    source = Source.objects.filter(articles__status="published").distinct().first()
+    count = Article.objects.public().filter(source=source).count()
+    source.name = "改名后的公众号"
+    source.save()
+    assert not SearchQuerySet().filter(source_exact="改名后的公众号").count()
+    task_queue()
+    assert SearchQuerySet().filter(source_exact="改名后的公众号").count() == count > 0
+    assert DBTaskResult.objects.get().return_value == {"source": source.pk, "articles": count}
