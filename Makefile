@@ -1,4 +1,6 @@
 # The two commands: `make run` (set up and serve) and `make test`.
+# `make run` serves with gunicorn and starts the background workers (Procfile, run by honcho);
+# `make dev` is Django's development server (reloads on code changes; run `make worker` beside it).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,10 +8,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run setup venv migrate samples test browser test-postgres lint bench bench-search clean
+.PHONY: run dev worker setup venv migrate samples test browser test-postgres lint bench bench-search bench-serve clean
 
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	BIND=$(HOST):$(PORT) $(VENV)/bin/honcho --no-colour -f Procfile start
+
+dev: setup
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	$(PY) manage.py db_worker --queue-name '*'
 
 setup: venv migrate samples
 
