@@ -49,6 +49,7 @@ from search.docsets import Unsupported, arrays_for, forget
 from search.formats import NgramPositions
 from search.highlight import snippet
 from search.merge import merge_tiers
+from search.rebuild import note_changes
 from search.substring import NGRAM_SUFFIX, ColumnRange, DocSet, Substring
 from search.substring import chunks as substring_chunks
 from search.whoosh_writer import BulkWriter, gc_paused
@@ -160,6 +161,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         docs = [doc for doc in (self._document(index, obj) for obj in iterable) if doc]
         if not docs:
             return
+        note_changes(self.path, [doc[ID] for doc in docs])  # a rebuild running beside us writes them too
         with gc_paused():
             writer = self._writer()
             try:
@@ -181,6 +183,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         ids = [get_identifier(o) for o in objs_or_strings]
         if not ids:
             return
+        note_changes(self.path, ids)
         writer = self._writer()
         self._delete_ids(writer, ids)
         writer.commit(mergetype=merge_tiers)

@@ -14,12 +14,16 @@ def _index_and_backend(using="default"):
     return index, connections[using].get_backend()
 
 
-def sync_articles(ids: Iterable[int], using: str = "default") -> None:
-    """Index the public ones of these articles and drop the rest (hidden, duplicates, deleted)."""
+def sync_articles(ids: Iterable[int], using: str = "default", backend=None) -> None:
+    """Index the public ones of these articles and drop the rest (hidden, duplicates, deleted).
+
+    ``backend``: another index than the connection's (the staging index of a rebuild).
+    """
     ids = set(ids)
     if not ids:
         return
-    index, backend = _index_and_backend(using)
+    index, live = _index_and_backend(using)
+    backend = backend or live
     public = list(index.index_queryset(using).filter(pk__in=ids))
     gone = ids - {a.pk for a in public}
     if public:

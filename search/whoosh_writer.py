@@ -633,3 +633,43 @@ class _Child:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
+
+
+# -- swapping in a rebuilt index ------------------------------------------------------------------
+
+
+def adopt_segments(live_ix, staging_ix, *, timeout: float = 120.0, before_swap=None) -> int:
+    """Make ``staging_ix``'s segments the whole of ``live_ix``, in one step; return the new generation.
+
+    Holding the live index's write lock (other writers wait), ``before_swap(staging_ix)`` runs
+    last-minute writes to the staging index; then its segment files move into the live folder
+    (a rename: same file system) and a new TOC generation listing only them is written. A TOC is
+    written to a temporary name and renamed, so a searcher opens either the old generation or the
+    new one, never a mix; searchers already open keep reading the old segments until they refresh
+    (Whoosh's own commits delete replaced segments the same way). Uses Whoosh 2.7's ``TOC`` and
+    ``clean_files``.
+    """
+    from whoosh.index import TOC, LockError, clean_files
+    from whoosh.util.filelock import try_for
+
+    lock = live_ix.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=timeout, delay=0.05):
+        raise LockError(f"The search index at {live_ix.storage.folder} stayed locked for {timeout} s")
+    try:
+        if before_swap is not None:
+            before_swap(staging_ix)
+        staging_ix = staging_ix.refresh()
+        segments = staging_ix._segments()
+        pattern = TOC._segment_pattern(staging_ix.indexname)
+        source, target = staging_ix.storage.folder, live_ix.storage.folder
+        wanted = {segment.segment_id() for segment in segments}
+        for name in os.listdir(source):
+            match = pattern.match(name)
+            if match and match.group(1) in wanted:
+                os.replace(os.path.join(source, name), os.path.join(target, name))
+        generation = live_ix.latest_generation() + 1
+        TOC(staging_ix.schema, segments, generation).write(live_ix.storage, live_ix.indexname)
+        clean_files(live_ix.storage, live_ix.indexname, generation, segments)
+        return generation
+    finally:
+        lock.release()
