@@ -547,6 +547,14 @@ class ChineseWhooshSearchQuery(WhooshSearchQuery):
         walk(self.query_filter)
         return sorted(dict.fromkeys(terms), key=len, reverse=True)
 
+    def run_mlt(self, **kwargs):
+        # Haystack passes no offsets to more-like-this, so every similar document was read (stored
+        # fields and all) for a slice of 9: 150 ms an article page at 1,000 articles.
+        kwargs.setdefault("start_offset", self.start_offset)
+        if self.end_offset is not None:
+            kwargs.setdefault("end_offset", self.end_offset)
+        super().run_mlt(**kwargs)
+
     def build_params(self, spelling_query=None):
         params = super().build_params(spelling_query)
         if self.highlight:

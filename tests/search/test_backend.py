@@ -196,3 +196,19 @@ def test_substring_across_words_without_a_scoring_word_is_still_listed(corpus, s
     # 台，唱 spans punctuation: two chunks, 台 and 唱, neither a word the query analyzer keeps whole.
     assert seed_article.pk in search("城区搭好")
     assert seed_article.pk in ids(SearchQuerySet().filter(content=UserQuery("星”台")))
+
+
+def test_more_like_this_reads_only_the_slice_asked_for(corpus, seed_article, monkeypatch):
+    """Haystack passes no offsets to more-like-this: every similar article was read for a slice of 3."""
+    from search.backends import ChineseWhooshSearchBackend
+
+    pages = []
+    original = ChineseWhooshSearchBackend._results
+
+    def spy(self, searcher, page, *args, **kwargs):
+        pages.append(len(page))
+        return original(self, searcher, page, *args, **kwargs)
+
+    monkeypatch.setattr(ChineseWhooshSearchBackend, "_results", spy)
+    similar = list(SearchQuerySet().models(Article).more_like_this(seed_article)[:3])
+    assert len(similar) == 3 and pages == [3]
