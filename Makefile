@@ -62,5 +62,10 @@ bench: venv
 bench-search: venv
 	$(PY) bench/search.py --docs 10000
 
+# Serving: the `make run` server (gunicorn + workers) under 50 clients for 60 s while 2,000 records
+# are ingested, beside runserver, on 10,000 articles.
+bench-serve: venv
+	$(PY) bench/serve.py --docs 10000 --ingest 2000 --clients 50 --duration 60
+
 clean:
 	rm -rf $(VENV) data

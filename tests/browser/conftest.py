@@ -1,7 +1,8 @@
 """The archive served as users run it, and a real browser to read it with (Debian's chromium via Selenium).
 
-The archive runs in another process: ``manage.py migrate``, ``ingest`` and ``runserver`` in a
-temporary DATA_DIR, once for the whole run. The browser and its driver come from Debian (``make
+The archive runs as ``make run`` serves it, in other processes: ``manage.py migrate`` and
+``ingest`` into a temporary DATA_DIR, then gunicorn (``config/gunicorn.py``) and the background
+worker (``manage.py db_worker``), once for the whole run. The browser and its driver come from Debian (``make
 test`` installs them); nothing is downloaded at run time. Without them the tests are skipped,
 unless REQUIRE_BROWSER=1 (CI).
 """
@@ -68,13 +69,12 @@ def site(tmp_path_factory):
     curator = {**env, "CURATOR_PASSWORD": CURATOR[1]}
     subprocess.run([*manage, "add_curator", CURATOR[0]], env=curator, cwd=REPO, check=True, capture_output=True)
     port = _free_port()
+    quiet = {"env": {**env, "BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2"}, "cwd": REPO}
+    quiet.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi"], **quiet
     )
+    worker = subprocess.Popen([*manage, "db_worker", "--queue-name", "*", "--interval", "0.2", "--no-reload"], **quiet)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -87,8 +87,9 @@ def site(tmp_path_factory):
             pytest.fail("the archive did not start")
         yield base
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ def test_curator_adds_a_place_and_hides_an_article(site, browser):
     message = _run_action(browser, site, "党工委", "hide")
     assert "已隐藏：1 篇有变化。" in message
     screenshot(browser, "admin-hidden")
-    assert TITLE not in _public_search(browser, site, "党工委")
+    # The worker writes the index a moment after the commit: the search follows within seconds.
+    wait.until(lambda _: TITLE not in _public_search(browser, site, "党工委"))
     assert "已发布：1 篇有变化。" in _run_action(browser, site, "党工委", "publish")
-    assert TITLE in _public_search(browser, site, "党工委")
+    wait.until(lambda _: TITLE in _public_search(browser, site, "党工委"))
