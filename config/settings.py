@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.secret import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -21,7 +23,8 @@ def env_bool(name: str, default: bool) -> bool:
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me-in-production")
+# From the environment, else DATA_DIR/secret_key (made on first start, mode 0600): never a shared default.
+SECRET_KEY = secret_key(environ=os.environ, path=DATA_DIR / "secret_key")
 # Off unless DEBUG=1 (true/yes/on): with it on, an error page shows a traceback and settings to anyone.
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
