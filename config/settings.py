@@ -141,3 +141,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (README "Security defaults") -----------------------------------------------------------
+# Always on, with or without HTTPS.  (SECURE_CONTENT_TYPE_NOSNIFF and SESSION_COOKIE_HTTPONLY are
+# Django's defaults; the rest are stated so that they are not changed by accident.)
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # links out (to the original articles) send no Referer
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads the token from the cookie; forms carry it
+
+# BEHIND_TLS_PROXY=1: the archive is served over HTTPS by a reverse proxy (nginx, Caddy, a load
+# balancer) that terminates TLS, sets X-Forwarded-Proto and forwards plain HTTP to us.  The proxy
+# must set (overwrite) that header on every request; otherwise a client could claim HTTPS.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # HSTS for a year: once a browser has seen it, it will not open the site over plain HTTP for that
+    # long, so only turn BEHIND_TLS_PROXY on where HTTPS is there to stay.  includeSubDomains and
+    # preload are what `check --deploy` asks for.  preload only consents to the browsers' preload
+    # list: nothing is listed until someone submits the domain at hstspreload.org, which accepts
+    # only a registrable domain serving this header itself, with every subdomain on HTTPS.
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # A proxy that rewrites the Host header makes the Origin differ from it; trust our own hosts.
+    CSRF_TRUSTED_ORIGINS = [
+        "https://*" + host if host.startswith(".") else "https://" + host for host in ALLOWED_HOSTS if host != "*"
+    ]

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from email.message import Message
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,10 +87,16 @@ def served(env: dict[str, str]):
         server.wait(timeout=10)
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], str]:
-    """(status, headers, body) of a GET, errors included."""
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer to look at, not to follow
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, str]:
+    """(status, headers, body) of a GET, errors and redirects included."""
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, error.headers, error.read().decode()
