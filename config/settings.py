@@ -4,6 +4,7 @@ Defaults run on a laptop: SQLite and a Whoosh folder, both under ``DATA_DIR``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -173,3 +174,23 @@ if BEHIND_TLS_PROXY:
     CSRF_TRUSTED_ORIGINS = [
         "https://*" + host if host.startswith(".") else "https://" + host for host in ALLOWED_HOSTS if host != "*"
     ]
+
+# Sign-in throttling (django-axes): 5 wrong passwords for one username from one address lock that
+# pair out for 15 minutes, counted again from each attempt made meanwhile; a success forgets the
+# failures.  Other usernames and other addresses are not affected.  Superusers see the attempts in
+# the admin; curators don't (archive/roles.py gives them no axes permission).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into the lockout page
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "login_locked.html"  # status 429
+if BEHIND_TLS_PROXY:
+    # Behind the proxy every request comes from the proxy's address: take the client's from the
+    # X-Forwarded-For entry the proxy appended (config/client_ip.py).
+    AXES_CLIENT_IP_CALLABLE = "config.client_ip.forwarded_client_ip"
