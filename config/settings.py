@@ -4,9 +4,13 @@ Defaults run on a laptop: SQLite and a Whoosh folder, both under ``DATA_DIR``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from config.secret import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,8 +25,10 @@ def env_bool(name: str, default: bool) -> bool:
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me-in-production")
-DEBUG = env_bool("DEBUG", True)
+# From the environment, else DATA_DIR/secret_key (made on first start, mode 0600): never a shared default.
+SECRET_KEY = secret_key(environ=os.environ, path=DATA_DIR / "secret_key")
+# Off unless DEBUG=1 (true/yes/on): with it on, an error page shows a traceback and settings to anyone.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 
 INSTALLED_APPS = [
@@ -121,7 +127,7 @@ TASKS = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "config.passwords.MinimumLengthValidator"},  # Django's, with its message in Chinese
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -156,3 +162,73 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (README "Security defaults") -----------------------------------------------------------
+# Always on, with or without HTTPS.  (SECURE_CONTENT_TYPE_NOSNIFF and SESSION_COOKIE_HTTPONLY are
+# Django's defaults; the rest are stated so that they are not changed by accident.)
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # links out (to the original articles) send no Referer
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads the token from the cookie; forms carry it
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from the site itself.
+# No page has inline script or style (styles are in static/css/; the SVG chart uses attributes and
+# classes, not style=""), so none is allowed: injected markup can neither run nor restyle a page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+
+# BEHIND_TLS_PROXY=1: the archive is served over HTTPS by a reverse proxy (nginx, Caddy, a load
+# balancer) that terminates TLS, sets X-Forwarded-Proto and forwards plain HTTP to us.  The proxy
+# must set (overwrite) that header on every request; otherwise a client could claim HTTPS.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # HSTS for a year: once a browser has seen it, it will not open the site over plain HTTP for that
+    # long, so only turn BEHIND_TLS_PROXY on where HTTPS is there to stay.  includeSubDomains and
+    # preload are what `check --deploy` asks for.  preload only consents to the browsers' preload
+    # list: nothing is listed until someone submits the domain at hstspreload.org, which accepts
+    # only a registrable domain serving this header itself, with every subdomain on HTTPS.
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # A proxy that rewrites the Host header makes the Origin differ from it; trust our own hosts.
+    CSRF_TRUSTED_ORIGINS = [
+        "https://*" + host if host.startswith(".") else "https://" + host for host in ALLOWED_HOSTS if host != "*"
+    ]
+
+# Sign-in throttling (django-axes): 5 wrong passwords for one username from one address lock that
+# pair out for 15 minutes, counted again from each attempt made meanwhile; a success forgets the
+# failures.  Other usernames and other addresses are not affected.  Superusers see the attempts in
+# the admin; curators don't (archive/roles.py gives them no axes permission).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into the lockout page
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "login_locked.html"  # status 429
+if BEHIND_TLS_PROXY:
+    # Behind the proxy every request comes from the proxy's address: take the client's from the
+    # X-Forwarded-For entry the proxy appended (config/client_ip.py).
+    AXES_CLIENT_IP_CALLABLE = "config.client_ip.forwarded_client_ip"

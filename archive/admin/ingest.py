@@ -24,8 +24,6 @@ from archive.models import IngestRejection, IngestRun
 
 from .tasks import task_link, task_url
 
-MONOSPACE = "font-family: ui-monospace, Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; width: 100%;"
-
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -116,7 +114,7 @@ class IngestRunAdmin(admin.ModelAdmin):
     def report(self, run):
         """The summary as ``manage.py ingest`` prints it, each listed rejection linked to its page."""
         lines = format_html_join("\n", "{}", ((_line_html(line),) for line in summary_lines(run_summary(run))))
-        summary = format_html('<pre style="white-space: pre-wrap">{}</pre>', lines)
+        summary = format_html('<pre class="ingest-summary">{}</pre>', lines)
         if not run.rejected:
             return summary
         url = reverse("admin:archive_ingestrejection_changelist") + f"?run__id__exact={run.pk}"
@@ -136,7 +134,7 @@ class RejectionForm(forms.ModelForm):
         label="记录原文",
         required=False,
         strip=False,  # the record exactly: its hash tells a re-ingest of the same text
-        widget=forms.Textarea(attrs={"rows": 20, "style": MONOSPACE, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 20, "class": "record-text", "spellcheck": "false"}),
         help_text="读到的记录原文。在这里改正，然后点“保存并重试”重新导入。",
     )
 
@@ -252,4 +250,4 @@ class IngestRejectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="记录原文（开头）")
     def raw_text(self, rejection):
-        return format_html('<textarea rows="20" readonly style="{}">{}</textarea>', MONOSPACE, rejection.raw)
+        return format_html('<textarea rows="20" readonly class="record-text">{}</textarea>', rejection.raw)

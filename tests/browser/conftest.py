@@ -25,6 +25,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 CURATOR = ("curator-wang", "a-test-only-password-8431")  # made by `manage.py add_curator` in the site
+SUPERUSER = ("admin-li", "another-test-only-password-5172")  # made by `manage.py createsuperuser`
 
 
 def _browser_missing() -> str | None:
@@ -68,6 +69,9 @@ def site(tmp_path_factory):
     assert result.returncode in (0, 1), result.stderr.decode()  # 1: some records rejected, as intended
     curator = {**env, "CURATOR_PASSWORD": CURATOR[1]}
     subprocess.run([*manage, "add_curator", CURATOR[0]], env=curator, cwd=REPO, check=True, capture_output=True)
+    superuser = {**env, "DJANGO_SUPERUSER_PASSWORD": SUPERUSER[1]}
+    create = ["createsuperuser", "--no-input", "--username", SUPERUSER[0], "--email", "admin@example.org"]
+    subprocess.run([*manage, *create], env=superuser, cwd=REPO, check=True, capture_output=True)
     port = _free_port()
     quiet = {"env": {**env, "BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2"}, "cwd": REPO}
     quiet.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -101,6 +105,7 @@ def browser():
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, where CSP refusals show
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_window_size(*WIDTHS["desktop"])
     driver.implicitly_wait(5)

@@ -5,6 +5,8 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.roles import CURATORS, ensure_curator_group
@@ -13,7 +15,8 @@ from archive.roles import CURATORS, ensure_curator_group
 class Command(BaseCommand):
     help = (
         "Make USERNAME a curator: staff, in the curator group (articles, sources, ingest review; no user "
-        "management). A new user's password is asked for, or read from CURATOR_PASSWORD."
+        "management). A new user's password is asked for, or read from CURATOR_PASSWORD; it must pass the "
+        "password rules (AUTH_PASSWORD_VALIDATORS)."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +28,10 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             password = os.environ.get("CURATOR_PASSWORD") or self._ask_password()
+            try:
+                validate_password(password, User(username=username))
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
             user = User.objects.create_user(username, password=password)
             self.stdout.write(f"Created user {username}.")
         user.is_staff = True
