@@ -140,7 +140,15 @@ def _curator_pages(pages: Pages, article: str, broken) -> None:
     pages.open("upload", "/admin/archive/ingestrun/upload/")
     browser.find_element(By.NAME, "file").send_keys(str(broken))
     pages.submit(browser.find_element(By.CSS_SELECTOR, "input[type=submit]"))
-    pages.check("ingest run after an upload")
+    pages.check("the upload's background task")
+    pages.open("background tasks", "/admin/django_tasks_database/dbtaskresult/")
+
+    # The worker ingests the upload a moment later: then its rejection is listed.
+    def rejection_listed(b) -> bool:
+        b.get(pages.site + "/admin/archive/ingestrejection/")
+        return bool(b.find_elements(By.CSS_SELECTOR, "#result_list tbody a"))
+
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(rejection_listed)
     pages.open("rejections", "/admin/archive/ingestrejection/")
     pages.open("rejection (retry)", pages.href("#result_list tbody a"))
     pages.open("password change", "/admin/password_change/")
