@@ -170,6 +170,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.prefetch_related("source").defer("body", "raw")
 
 
+# Articles newest first, undated last, on every database: PostgreSQL puts NULLs first in a descending
+# order, SQLite last (and SQLite reads "DESC NULLS LAST" off the same indexes as plain "DESC").
+NEWEST_FIRST = [models.F("published").desc(nulls_last=True), models.F("id").desc()]
+
+
 class Article(models.Model):
     """A clean article, with the raw record it was made from."""
 
@@ -228,7 +233,7 @@ class Article(models.Model):
     class Meta:
         verbose_name = "报道"
         verbose_name_plural = "报道"
-        ordering = ["-published", "-id"]
+        ordering = NEWEST_FIRST
         permissions = [("view_raw_record", "可以查看报道的原始记录")]
         indexes = [
             # public() newest first, counted and grouped by month from the index alone (the home page).

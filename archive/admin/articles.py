@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -254,7 +254,8 @@ class ArticleAdmin(SavesOnlyChanges, SimpleHistoryAdmin):
     @admin.action(description="把所选报道合并为一篇……", permissions=["change"])
     def merge(self, request, queryset):
         """Ask which article is the canonical one, then merge (a page like the delete confirmation)."""
-        articles = list(queryset.select_related("source").defer("body", "raw").order_by("published", "pk"))
+        oldest_first = (F("published").asc(nulls_last=True), "pk")  # an undated article is not known to be earliest
+        articles = list(queryset.select_related("source").defer("body", "raw").order_by(*oldest_first))
         if len(articles) < 2:
             self.message_user(request, "请至少选择两篇报道来合并。", messages.WARNING)
             return None
