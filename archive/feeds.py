@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
 from . import browse
-from .models import Article, Place, Source
+from .models import NEWEST_FIRST, Article, Place, Source
 
 FEED_ITEMS = 30
 
@@ -42,7 +42,7 @@ class ArticleFeed(Feed):
         return item.source.name if item.source else None
 
     def _latest(self, articles):
-        return list(articles.select_related("source").order_by("-published", "-id")[:FEED_ITEMS])
+        return list(articles.select_related("source").order_by(*NEWEST_FIRST)[:FEED_ITEMS])
 
 
 class LatestFeed(ArticleFeed):

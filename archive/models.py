@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .line_ends import lf_line_ends
+
 
 class Place(models.Model):
     """An administrative division from the national gazetteer (国家统计局 统计用区划代码)."""
@@ -97,6 +99,10 @@ class Source(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})" if self.account_id else self.name
 
+    def save(self, *args, **kwargs):
+        _lf_line_ends(self, ["name", "account_id", "description"])
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("archive:source", args=[self.pk])
 
@@ -164,6 +170,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.prefetch_related("source").defer("body", "raw")
 
 
+# Articles newest first, undated last, on every database: PostgreSQL puts NULLs first in a descending
+# order, SQLite last (and SQLite reads "DESC NULLS LAST" off the same indexes as plain "DESC").
+NEWEST_FIRST = [models.F("published").desc(nulls_last=True), models.F("id").desc()]
+
+
 class Article(models.Model):
     """A clean article, with the raw record it was made from."""
 
@@ -222,7 +233,7 @@ class Article(models.Model):
     class Meta:
         verbose_name = "报道"
         verbose_name_plural = "报道"
-        ordering = ["-published", "-id"]
+        ordering = NEWEST_FIRST
         permissions = [("view_raw_record", "可以查看报道的原始记录")]
         indexes = [
             # public() newest first, counted and grouped by month from the index alone (the home page).
@@ -235,11 +246,23 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # The article page splits paragraphs on "\n\n": a body saved with CRLF (by a script, say) shows as one.
+        _lf_line_ends(self, ["title", "body", "reprint_note"])
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("archive:article", args=[self.pk])
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+def _lf_line_ends(instance: models.Model, names: list[str]) -> None:
+    for name in names:
+        value = getattr(instance, name)
+        if isinstance(value, str) and "\r" in value:
+            setattr(instance, name, lf_line_ends(value))
 
 
 class ContentVersion(models.Model):

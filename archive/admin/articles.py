@@ -7,9 +7,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,6 +20,7 @@ from archive.models import Article, ArticlePlace, Place
 from search.service import matching_ids
 
 from .filters import DateKnownFilter, DistrictFilter, DuplicateFilter, PlaceKnownFilter, StreetFilter, YearFilter
+from .forms import SavesOnlyChanges, stored_changes
 from .tasks import task_link
 
 # Articles the full-text index adds to an admin search (best first).
@@ -68,7 +70,7 @@ class DuplicateInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(SavesOnlyChanges, SimpleHistoryAdmin):
     list_display = ["title", "published", "source", "place_names", "status", "duplicate_link"]
     list_display_links = ["title"]
     list_filter = [
@@ -119,7 +121,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "reindex",
     ]
     history_list_display = ["status", "duplicate_of"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host is taken as https
+    formfield_overrides = {
+        **SavesOnlyChanges.formfield_overrides,
+        models.URLField: {"assume_scheme": "https"},  # a bare host is taken as https
+    }
     object_history_template = "admin/archive/article/object_history.html"
 
     # --- the list ----------------------------------------------------------------------------
@@ -191,8 +196,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            curation.note_curated(obj, form.changed_data)
-        super().save_model(request, obj, form, change)
+            curation.note_curated(obj, stored_changes(form))
+        super().save_model(request, obj, form, change)  # nothing is written if nothing changed
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and not stored_changes(form) and any(formset.has_changed() for formset in formsets):
+            # Only the places changed: the article's row was not saved, but its page did change
+            # (the feed's and sitemap's date, the related articles cached under it).
+            Article.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ArticlePlace:
@@ -245,7 +257,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.action(description="把所选报道合并为一篇……", permissions=["change"])
     def merge(self, request, queryset):
         """Ask which article is the canonical one, then merge (a page like the delete confirmation)."""
-        articles = list(queryset.select_related("source").defer("body", "raw").order_by("published", "pk"))
+        oldest_first = (F("published").asc(nulls_last=True), "pk")  # an undated article is not known to be earliest
+        articles = list(queryset.select_related("source").defer("body", "raw").order_by(*oldest_first))
         if len(articles) < 2:
             self.message_user(request, "请至少选择两篇报道来合并。", messages.WARNING)
             return None

@@ -22,6 +22,7 @@ from archive.ingest.report import counts_sentence, run_summary, summary_lines
 from archive.ingest.uploads import UPLOAD_EXTENSIONS, store_upload
 from archive.models import IngestRejection, IngestRun
 
+from .forms import SavesOnlyChanges, TextField
 from .tasks import task_link, task_url
 
 
@@ -130,7 +131,7 @@ def _line_html(line):
 
 
 class RejectionForm(forms.ModelForm):
-    raw = forms.CharField(
+    raw = TextField(
         label="记录原文",
         required=False,
         strip=False,  # the record exactly: its hash tells a re-ingest of the same text
@@ -143,13 +144,14 @@ class RejectionForm(forms.ModelForm):
         fields = ["raw"]
 
     def clean_raw(self):
-        raw = self.cleaned_data["raw"]
-        # Browsers send a textarea's lines with CRLF; keep the record's own line ends.
-        return raw if "\r\n" in self.instance.raw else raw.replace("\r\n", "\n")
+        raw = self.cleaned_data["raw"]  # with LF line ends, whatever the browser sent
+        # A record whose lines all end in CRLF (a page saved on Windows) keeps them, as its file holds them.
+        own = self.instance.raw
+        return raw.replace("\n", "\r\n") if "\r\n" in own and own.count("\n") == own.count("\r\n") else raw
 
 
 @admin.register(IngestRejection)
-class IngestRejectionAdmin(admin.ModelAdmin):
+class IngestRejectionAdmin(SavesOnlyChanges, admin.ModelAdmin):
     form = RejectionForm
     list_display = ["path", "position", "reason", "run_link", "created_at", "retry_status"]
     list_filter = ["reason"]

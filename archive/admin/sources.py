@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from archive import curation, tasks
 from archive.models import Article, Source
 
+from .forms import SavesOnlyChanges
 from .tasks import task_link
 
 # Above this many articles, the page suggests the command instead of waiting on the request.
@@ -23,7 +24,7 @@ LARGE_SOURCE = 2000
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(SavesOnlyChanges, SimpleHistoryAdmin):
     list_display = ["name", "account_id", "home_place", "article_count", "created_at"]
     search_fields = ["name", "account_id"]
     autocomplete_fields = ["home_place"]

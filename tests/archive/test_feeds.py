@@ -21,12 +21,30 @@ def entries(client, url):
     ]
 
 
+def newest_first(articles) -> list[Article]:
+    """Newest first, undated last (date, then id, descending), sorted here rather than by the database."""
+    dated = sorted((a for a in articles if a.published), key=lambda a: (a.published, a.pk), reverse=True)
+    return dated + sorted((a for a in articles if not a.published), key=lambda a: a.pk, reverse=True)
+
+
 @pytest.mark.django_db
 def test_latest_feed_lists_newest_public_articles(client, corpus):
     root, items = entries(client, reverse("archive:feed"))
-    newest = list(corpus.order_by("-published", "-id")[:30])
+    newest = newest_first(corpus)[:30]
     assert [title for title, _ in items] == [a.title for a in newest]
     assert items[0][1].endswith(newest[0].get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_an_undated_article_comes_after_the_dated_ones_in_the_feed_and_on_the_home_page(client, corpus):
+    undated = corpus.exclude(published=None).order_by("published").last()  # the newest one, dated
+    Article.objects.filter(pk=undated.pk).update(published=None)
+    root, items = entries(client, reverse("archive:feed"))
+    titles = [title for title, _ in items]
+    assert titles[0] != undated.title and titles == [a.title for a in newest_first(corpus)[:30]]
+    home = client.get(reverse("archive:home")).content.decode()
+    latest = home.split("最新报道", 1)[1]
+    assert undated.title not in latest.split("</ol>", 1)[0]
 
 
 @pytest.mark.django_db

@@ -32,16 +32,45 @@ def _public_search(browser, site, query: str) -> list[str]:
     return [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".hit h2 a")]
 
 
-def test_curator_adds_a_place_and_hides_an_article(site, browser):
+def _sign_in(browser, site) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(site + "/admin/login/?next=/admin/")
     browser.find_element(By.NAME, "username").send_keys(CURATOR[0])
     browser.find_element(By.NAME, "password").send_keys(CURATOR[1])
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     assert "/admin/" in browser.current_url and "login" not in browser.current_url
+
+
+def test_saving_an_article_without_edits_leaves_its_paragraphs_and_history(site, browser):
+    """Chromium posts the body's textarea with CRLF line ends, as every browser does."""
+    from selenium.webdriver.common.by import By
+
+    _sign_in(browser, site)
+    browser.get(site + "/admin/archive/article/?q=媒体聚焦")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "【媒体聚焦】").click()
+    change_url = browser.current_url
+    public_url = browser.find_element(By.CSS_SELECTOR, "a.viewsitelink").get_attribute("href")
+    browser.get(public_url)
+    paragraphs = [p.text for p in browser.find_elements(By.CSS_SELECTOR, "main .body p")]
+    assert len(paragraphs) > 5
+
+    browser.get(change_url)
+    browser.find_element(By.NAME, "_continue").click()
+    assert browser.find_elements(By.CSS_SELECTOR, "ul.messagelist .success")
+
+    browser.get(public_url)
+    assert [p.text for p in browser.find_elements(By.CSS_SELECTOR, "main .body p")] == paragraphs
+    browser.get(change_url + "history/")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#change-history tbody tr")  # no field history recorded
+
+
+def test_curator_adds_a_place_and_hides_an_article(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _sign_in(browser, site)
 
     # Find the article by a phrase inside its title (no spaces in Chinese) and open it.
     browser.get(site + "/admin/archive/article/?q=党工委")
