@@ -18,7 +18,15 @@ from archive.browse import place_label, with_containing_places
 from archive.models import Article, ArticlePlace, Place
 from search.service import matching_ids
 
-from .filters import DateKnownFilter, DistrictFilter, DuplicateFilter, PlaceKnownFilter, StreetFilter, YearFilter
+from .filters import (
+    DateKnownFilter,
+    DateSafeChangeListMixin,
+    DistrictFilter,
+    DuplicateFilter,
+    PlaceKnownFilter,
+    StreetFilter,
+    YearFilter,
+)
 
 # Articles the full-text index adds to an admin search (best first).
 INDEX_SEARCH_LIMIT = 1000
@@ -65,7 +73,7 @@ class DuplicateInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(DateSafeChangeListMixin, SimpleHistoryAdmin):
     list_display = ["title", "published", "source", "place_names", "status", "duplicate_link"]
     list_display_links = ["title"]
     list_filter = [
