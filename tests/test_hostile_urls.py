@@ -56,6 +56,11 @@ PUBLIC_URLS = [
     "/search/export.json?date_to=0001-01-01",
     "/api/search?date_from=99999-01-01",
     f"/api/search?date_from=9999-12-31&page={HUGE}",
+    "/search/?q=%00",
+    "/search/?q=%01%0B%EF%BF%BE",
+    "/search/?source=%00&district=%0B",
+    "/api/search?q=%00%ED%A0%80",
+    "/search/export.csv?q=%01",
 ]
 
 ADMIN_CHANGELIST_QUERIES = [

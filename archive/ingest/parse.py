@@ -11,6 +11,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from archive.text import xml_safe
+
 from .dump import INVALID, OK, TRUNCATED, decode_dump_literal, parse_dump_text, scan_dump_line
 from .fields import ArticleFields
 from .html_article import parse_html_article
@@ -26,6 +28,8 @@ _MAX_SOURCE = 200
 _MAX_ACCOUNT_ID = 100
 _MAX_REPRINT = 300
 _MAX_URL = 2000
+# The fields that keep line breaks; the others are one line.
+_MULTILINE = {"body", "account_description"}
 
 
 class RecordRejected(Exception):
@@ -111,7 +115,9 @@ def _parse_page(record: RawRecord) -> ArticleFields:
 
 def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
     for name in ("title", "body", "source_name", "account_id", "account_description", "original_url", "reprint_note"):
-        setattr(fields, name, fix_surrogates(getattr(fields, name).strip()))
+        # Nothing is stored that an Atom feed (XML) could not carry; a title or a name is one line.
+        text = xml_safe(fix_surrogates(getattr(fields, name)), one_line=name not in _MULTILINE)
+        setattr(fields, name, text.strip())
     if not fields.title and not fields.body:
         raise RecordRejected("no_content", f"The {record.format} record has neither a title nor any article text.")
     return ParsedArticle(

@@ -208,3 +208,50 @@ def test_a_title_only_feed_item_is_kept_and_marked(tmp_path):
 def test_missing_path_is_a_usage_error(tmp_path):
     assert ingest(tmp_path / "nope") == 2
     assert not IngestRun.objects.exists()
+
+
+# Characters XML 1.0 cannot hold (an Atom feed holding one fails): Word's soft line break and
+# page break, other C0 controls, the non-characters U+FFFE and U+FFFF, an escaped lone surrogate.
+XML_ILLEGAL = set("\x00\x01\x08\x0b\x0c\x0e\x1f\ufffe\uffff") | {chr(c) for c in range(0xD800, 0xE000)}
+
+
+def stored_texts(article: Article) -> dict[str, str]:
+    """Every text field of the article and its source as stored (the raw record is kept as read)."""
+    texts = {
+        f.name: getattr(article, f.name)
+        for f in Article._meta.fields
+        if f.get_internal_type() in ("CharField", "TextField", "URLField")
+    }
+    texts.pop("raw")
+    source = article.source
+    texts |= {
+        f"source.{f.name}": getattr(source, f.name)
+        for f in Source._meta.fields
+        if f.get_internal_type() in ("CharField", "TextField")
+    }
+    return texts
+
+
+def test_characters_xml_cannot_hold_are_not_stored_and_a_soft_break_keeps_words_apart(tmp_path):
+    record = {
+        "title": "东浦街道\ufffe开展\x0b水质监测\uffff",
+        "body": "第一段\x0b同一段\ufffe。\x0c\x0c第二段\uffff。",
+        "account": "东浦\uffff发布",
+        "account_id": "dongpu\ufffe",
+        "url": "https://example.com/a\uffff",
+        "published": "2021-05-04",
+    }
+    dump = (
+        "text:'东浦街道召开会议\\n\\n东浦发布\\n\\n微信号 dongpu2\\n\\n"
+        "功能介绍 东浦\\ufffe街道\\x0b官方发布\\n\\n会议部署\\x01工作\\ud800。'"
+    )
+    (tmp_path / "records.jsonl").write_text(json.dumps(record) + "\n" + dump + "\n", encoding="utf-8")
+    assert ingest(tmp_path / "records.jsonl") == 0
+    first = Article.objects.get(published=dt.date(2021, 5, 4))
+    assert first.title == "东浦街道开展 水质监测"
+    assert first.body.split("\n\n")[0].startswith("第一段")
+    assert first.source.name == "东浦发布" and first.source.account_id == "dongpu"
+    for article in Article.objects.all():
+        for name, value in stored_texts(article).items():
+            assert not set(value) & XML_ILLEGAL, f"{article.title}: {name} = {value!r}"
+    assert json.loads(first.raw)["title"] == record["title"]  # the raw record stays exactly as read
