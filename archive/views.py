@@ -79,6 +79,7 @@ def article_detail(request, pk: int):
         "previous": previous,
         "next": following,
         "also_published": [a for a in group if a.pk != article.pk],
+        "unlinked_address": browse.unlinked_address(article),
     }
     return render(request, "archive/article.html", context)
 

@@ -67,7 +67,7 @@ def _row(request, article) -> dict:
         "account_id": article.source.account_id if article.source else None,
         "places": place_dicts(article),
         "url": request.build_absolute_uri(article.get_absolute_url()),
-        "original_url": article.original_url,
+        "original_url": article.original_link,  # web addresses only
         "body": article.body,
     }
 
