@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -50,6 +51,23 @@ class Rejected:
     message: str  # a sentence a curator understands
     raw: str = ""  # what there was of the record (the start of it when very large)
     raw_size: int = 0  # size in bytes
+
+
+def shown_path(path: str | Path) -> str:
+    """Return a path as a curator reads it: a name that is not UTF-8 with its bytes escaped (``\\xff``).
+
+    The file system hands such a name over with surrogate escapes, which the database refuses.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def has_readable_name(path: str | Path) -> bool:
+    """Return whether the path is UTF-8 throughout, so it can be stored as it is."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 KEEP_BYTES = 64 * 1024  # what a too-large record keeps of itself, for the curator to look at

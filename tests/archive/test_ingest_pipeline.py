@@ -2,7 +2,9 @@
 
 import datetime as dt
 import gzip
+import html
 import json
+import os
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -255,3 +257,91 @@ def test_characters_xml_cannot_hold_are_not_stored_and_a_soft_break_keeps_words_
         for name, value in stored_texts(article).items():
             assert not set(value) & XML_ILLEGAL, f"{article.title}: {name} = {value!r}"
     assert json.loads(first.raw)["title"] == record["title"]  # the raw record stays exactly as read
+
+
+# --- files that cannot be read -----------------------------------------------------------------
+
+
+def good_record(title: str) -> str:
+    return json.dumps({"title": title, "body": f"{title}，部署相关工作。", "account": "东浦发布"}, ensure_ascii=False)
+
+
+def test_a_file_name_that_is_not_utf8_is_one_rejection_and_the_rest_of_the_folder_goes_in(
+    tmp_path, capsys, admin_client
+):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    (folder / "z.jsonl").write_text(good_record("北海街道召开会议") + "\n", encoding="utf-8")
+    bad = os.fsencode(folder) + b"/\xff\xfe bad.txt"
+    with open(bad, "wb") as out:
+        out.write((good_record("府山街道开展志愿服务") + "\n").encode("utf-8"))
+    bad_folder = os.fsencode(folder) + b"/\xe9\x9d"  # a cut-off UTF-8 character as a folder name
+    os.mkdir(bad_folder)
+    with open(bad_folder + b"/inside.jsonl", "wb") as out:
+        out.write((good_record("柯城区召开会议") + "\n").encode("utf-8"))
+
+    assert ingest(folder) == 1  # something was rejected
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["东浦街道开展水质监测", "北海街道召开会议"]
+    rejections = {r.path: r for r in IngestRejection.objects.all()}
+    assert set(rejections) == {f"{folder}/\\xff\\xfe bad.txt", f"{folder}/\\xe9\\x9d"}
+    assert {r.reason for r in rejections.values()} == {"bad_file_name"}
+    assert "UTF-8" in rejections[f"{folder}/\\xff\\xfe bad.txt"].message
+    printed = capsys.readouterr().out
+    assert "\\xff\\xfe bad.txt" in printed and "bad_file_name" in printed
+    run = IngestRun.objects.get()
+    assert (run.status, run.stored, run.rejected) == (IngestRun.Status.COMPLETED, 2, 2)
+    # The curator's list of rejections names the file as the command did.
+    page = html.unescape(admin_client.get("/admin/archive/ingestrejection/").content.decode())
+    assert "\\xff\\xfe bad.txt" in page
+
+
+def test_a_dangling_link_or_a_pipe_is_one_rejection_each(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    (folder / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    os.mkfifo(folder / "pipe.jsonl")  # opening it would wait for a writer forever
+    assert ingest(folder) == 1
+    assert Article.objects.count() == 1
+    reasons = dict(IngestRejection.objects.values_list("path", "reason"))
+    assert reasons == {str(folder / "gone.jsonl"): "unreadable", str(folder / "pipe.jsonl"): "unreadable"}
+
+
+def test_a_folder_that_cannot_be_listed_is_one_rejection_and_the_rest_goes_in(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    # Folders nested past the longest path the system takes (4096 bytes): the deepest cannot be listed.
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(24):
+        os.mkdir("d" * 200, dir_fd=fd)
+        inner = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    with open(os.open("deep.jsonl", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w", encoding="utf-8") as out:
+        out.write(good_record("北海街道召开会议") + "\n")
+    assert ingest(folder) == 1
+    assert list(Article.objects.values_list("title", flat=True)) == ["东浦街道开展水质监测"]
+    [rejection] = IngestRejection.objects.all()
+    assert rejection.reason == "unreadable" and "无法列出这个目录里的文件" in rejection.message
+    assert rejection.path.startswith(f"{folder}/{'d' * 200}/")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and lists everything: permissions cannot be refused")
+def test_a_file_or_folder_without_permission_is_one_rejection_each(tmp_path):
+    folder = tmp_path / "batch"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    secret = folder / "secret.jsonl"
+    secret.write_text(good_record("北海街道召开会议") + "\n", encoding="utf-8")
+    (folder / "locked" / "inside.jsonl").write_text(good_record("府山街道") + "\n", encoding="utf-8")
+    secret.chmod(0)
+    (folder / "locked").chmod(0)
+    try:
+        assert ingest(folder) == 1
+    finally:
+        (folder / "locked").chmod(0o755)
+    assert Article.objects.count() == 1
+    reasons = dict(IngestRejection.objects.values_list("path", "reason"))
+    assert reasons == {str(secret): "unreadable", str(folder / "locked"): "unreadable"}
