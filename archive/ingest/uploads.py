@@ -20,6 +20,9 @@ from .pipeline import Summary, ingest_paths
 
 # What the upload form accepts: the formats ``iter_records`` reads, plain or gzipped.
 UPLOAD_EXTENSIONS = ["jsonl", "json", "txt", "html", "htm", "gz"]
+# A file name may have 255 bytes (ext4, XFS, Btrfs): room for "<timestamp>-<attempt>-" before it.
+# 90 Chinese characters are 270 bytes of UTF-8.
+MAX_NAME_BYTES = 200
 
 
 def ingest_upload(uploaded: UploadedFile, *, user) -> Summary:
@@ -50,6 +53,29 @@ def safe_name(name: str) -> str:
     """Return the file name without folders or characters a shell or URL trips on (Chinese is kept)."""
     base = Path(name.replace("\\", "/")).name
     try:
-        return get_valid_filename(base)
+        valid = get_valid_filename(base)
     except SuspiciousFileOperation:  # nothing usable left ("..", only punctuation)
         return "upload"
+    return shortened(valid, MAX_NAME_BYTES)
+
+
+def shortened(name: str, limit: int) -> str:
+    """Return the name cut to at most ``limit`` bytes of UTF-8: its extension kept whole (.jsonl.gz too),
+    the start of the rest kept in whole characters.
+    """
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    extension = _extension(name)
+    stem = name[: len(name) - len(extension)].encode("utf-8")[: limit - len(extension.encode("utf-8"))]
+    # "ignore" drops only the bytes of a character cut at the end: UTF-8 never splits elsewhere.
+    return (stem.decode("utf-8", "ignore") or "upload") + extension
+
+
+def _extension(name: str) -> str:
+    """The extension a reader of the file goes by: ".jsonl.gz" for a gzipped one, else the last."""
+    suffixes = Path(name).suffixes
+    if not suffixes or len(suffixes[-1]) > 10:
+        return ""
+    if suffixes[-1].lower() == ".gz" and len(suffixes) > 1 and suffixes[-2][1:].lower() in UPLOAD_EXTENSIONS:
+        return suffixes[-2] + suffixes[-1]
+    return suffixes[-1]

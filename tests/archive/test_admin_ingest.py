@@ -9,6 +9,7 @@ import gzip
 import html
 import io
 import json
+import os
 import re
 
 import pytest
@@ -151,6 +152,37 @@ def test_uploading_the_same_file_again_stores_no_duplicates(curator_client):
 def test_gzipped_upload_is_read(curator_client):
     response = upload(curator_client, "records.jsonl.gz", gzip.compress(RECORDS))
     assert re.search(r"stored\s+2\b", page_text(response))
+
+
+LONG_NAME = "越城区" * 30  # 90 Chinese characters: 270 bytes of UTF-8, more than a file name may have
+
+
+@pytest.mark.parametrize(
+    "name,content,extension",
+    [
+        (f"{LONG_NAME}.jsonl", RECORDS, ".jsonl"),
+        (f"{LONG_NAME}.jsonl.gz", gzip.compress(RECORDS), ".jsonl.gz"),
+        (f"{'府山街道' * 60}.txt.gz", gzip.compress(RECORDS), ".txt.gz"),
+        (f"a{'é' * 200}.json", RECORDS, ".json"),
+    ],
+    ids=["90-chinese", "90-chinese-gz", "240-chinese-gz", "two-byte-letters"],
+)
+def test_an_upload_with_a_long_chinese_name_is_kept_under_a_shortened_name(
+    curator_client, settings, name, content, extension
+):
+    response = upload(curator_client, name, content)
+
+    assert response.status_code == 200
+    run = IngestRun.objects.get()
+    assert (run.status, run.stored, run.rejected) == (IngestRun.Status.COMPLETED, 2, 1)
+    assert any(f"已导入 {name}（导入批次 {run.pk}）：存储 2 条" in m for m in messages_of(response))
+    [saved] = (settings.DATA_DIR / "uploads").iterdir()
+    assert len(os.fsencode(saved.name)) <= 255
+    assert saved.name.endswith(extension)
+    stem = name[: -len(extension)]
+    kept = saved.name[: -len(extension)].split("-", 2)[-1]
+    assert kept and stem.startswith(kept)  # the start of the name, no character cut in half
+    assert set(Article.objects.values_list("source_file", flat=True)) == {str(saved)}
 
 
 def test_too_large_upload_is_refused_with_the_limit_and_nothing_stored(curator_client, settings):
