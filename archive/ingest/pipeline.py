@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # Rejection rows keep at most this much of a record's text; raw_size keeps the real size.
 REJECTED_RAW_LIMIT = 64 * 1024
+# What a gzip file may inflate to unless the setting INGEST_MAX_DECOMPRESSED_BYTES says otherwise:
+# far more than any real dump, far less than a few kilobytes of "gzip bomb" unpack to.
+MAX_DECOMPRESSED_BYTES = 16 * 1024**3
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -160,13 +163,18 @@ def ingest_paths(
     index: bool = True,
     origin: str = IngestRun.Origin.COMMAND,
     started_by=None,
+    max_decompressed_bytes: int | None = None,
 ) -> Summary:
     """Ingest every record in the files and directories named; return the run's summary.
 
     With ``index`` (the default) each committed batch is announced by :data:`articles_stored`, and
     the search app indexes it; without, run ``manage.py update_index`` afterwards. ``origin`` and
-    ``started_by`` say who started the run (an upload in the admin: the curator).
+    ``started_by`` say who started the run (an upload in the admin: the curator). A gzip file is
+    read until it inflates to ``max_decompressed_bytes`` (by default the setting
+    ``INGEST_MAX_DECOMPRESSED_BYTES``); the rest of it is then a ``too_large`` rejection.
     """
+    if max_decompressed_bytes is None:
+        max_decompressed_bytes = getattr(settings, "INGEST_MAX_DECOMPRESSED_BYTES", MAX_DECOMPRESSED_BYTES)
     paths = [str(p) for p in paths]
     run = _start_run([shown_path(p) for p in paths], origin, started_by)
     summary = Summary(run_id=run.pk)
@@ -177,7 +185,11 @@ def ingest_paths(
             if isinstance(file_path, Rejected):
                 yield file_path
             else:
-                yield from iter_records(file_path, max_record_bytes=settings.INGEST_MAX_RECORD_BYTES)
+                yield from iter_records(
+                    file_path,
+                    max_record_bytes=settings.INGEST_MAX_RECORD_BYTES,
+                    max_decompressed_bytes=max_decompressed_bytes,
+                )
 
     _ingest(run, summary, items(), batch_size=batch_size, on_record=on_record, index=index)
     return summary

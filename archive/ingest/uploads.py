@@ -1,7 +1,8 @@
 """Files of records a curator uploads in the admin: kept under ``DATA_DIR/uploads``, then ingested.
 
-Public function: ``ingest_upload(uploaded, *, user)``.  The file is kept as uploaded, because it
-is the raw file its articles came from (their ``source_file`` names it).
+Public functions: ``ingest_upload(uploaded, *, user)``, and ``upload_size_problem`` for the form.
+The file is kept as uploaded, because it is the raw file its articles came from (their
+``source_file`` names it).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from archive.models import IngestRun
 
 from .pipeline import Summary, ingest_paths
+from .records import GZIP_MAGIC, inflated_size
 
 # What the upload form accepts: the formats ``iter_records`` reads, plain or gzipped.
 UPLOAD_EXTENSIONS = ["jsonl", "json", "txt", "html", "htm", "gz"]
@@ -28,7 +31,35 @@ MAX_NAME_BYTES = 200
 def ingest_upload(uploaded: UploadedFile, *, user) -> Summary:
     """Keep the uploaded file and ingest its records in a new run started by ``user``."""
     path = store_upload(uploaded)
-    return ingest_paths([path], origin=IngestRun.Origin.UPLOAD, started_by=user)
+    limit = settings.INGEST_UPLOAD_MAX_BYTES  # the form checked it; a gzip's inflated size counts
+    return ingest_paths([path], origin=IngestRun.Origin.UPLOAD, started_by=user, max_decompressed_bytes=limit)
+
+
+def upload_size_problem(uploaded: UploadedFile, *, limit: int) -> str:
+    """Return why the upload is too large ("" when it is not): its size, or what its gzip data inflates to.
+
+    A gzip is inflated only as far as the limit, so a few kilobytes that would inflate to
+    gigabytes (a "gzip bomb") are refused at once.
+    """
+    advice = "请拆分文件，或用 manage.py ingest 导入。"
+    if uploaded.size > limit:
+        return (
+            f"文件有 {uploaded.size:,} 字节（{filesizeformat(uploaded.size)}），上传最多 "
+            f"{limit:,} 字节（{filesizeformat(limit)}）。{advice}"
+        )
+    uploaded.seek(0)
+    is_gzip = uploaded.read(2) == GZIP_MAGIC
+    uploaded.seek(0)
+    if not is_gzip:
+        return ""
+    inflated = inflated_size(uploaded, limit=limit)
+    uploaded.seek(0)
+    if inflated > limit:
+        return (
+            f"gzip 文件解压后超过 {limit:,} 字节（{filesizeformat(limit)}）：上传最多 {limit:,} 字节，"
+            f"按解压后的大小计算。{advice}"
+        )
+    return ""
 
 
 def store_upload(uploaded: UploadedFile) -> Path:

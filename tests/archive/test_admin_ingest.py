@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -195,6 +196,34 @@ def test_too_large_upload_is_refused_with_the_limit_and_nothing_stored(curator_c
     assert f"文件有 {len(RECORDS):,} 字节" in text and "上传最多 100 字节" in text
     assert not IngestRun.objects.exists() and not Article.objects.exists()
     assert not (settings.DATA_DIR / "uploads").exists()
+
+
+def gzip_bomb(block: bytes, *, members: int) -> bytes:
+    """Gzip data inflating to ``members`` times ``block``: one member repeated (cheap to make)."""
+    return gzip.compress(block, compresslevel=9) * members
+
+
+def test_a_gzip_bomb_is_refused_by_its_inflated_size_without_inflating_it(curator_client, settings):
+    settings.INGEST_UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+    bomb = gzip_bomb(b"\0" * (16 * 1024 * 1024), members=256)  # 4 GiB of zeros in about 4 MB
+    assert len(bomb) < settings.INGEST_UPLOAD_MAX_BYTES
+
+    started = time.monotonic()
+    response = upload(curator_client, "records.jsonl.gz", bomb)
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "解压后超过 8,388,608 字节" in text and "上传最多 8,388,608 字节" in text
+    assert not IngestRun.objects.exists() and not Article.objects.exists()
+    assert not (settings.DATA_DIR / "uploads").exists()
+    assert elapsed < 5, f"{elapsed:.1f} s: the whole bomb was inflated"
+
+
+def test_a_gzipped_upload_under_the_limit_inflated_is_taken(curator_client, settings):
+    settings.INGEST_UPLOAD_MAX_BYTES = len(RECORDS)
+    response = upload(curator_client, "records.jsonl.gz", gzip.compress(RECORDS))
+    assert re.search(r"stored\s+2\b", page_text(response))
 
 
 def test_empty_upload_is_refused(curator_client):

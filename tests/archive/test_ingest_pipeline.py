@@ -5,6 +5,7 @@ import gzip
 import html
 import json
 import os
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -326,6 +327,25 @@ def test_a_folder_that_cannot_be_listed_is_one_rejection_and_the_rest_goes_in(tm
     [rejection] = IngestRejection.objects.all()
     assert rejection.reason == "unreadable" and "无法列出这个目录里的文件" in rejection.message
     assert rejection.path.startswith(f"{folder}/{'d' * 200}/")
+
+
+def test_a_gzip_that_inflates_past_the_limit_is_a_too_large_rejection_and_the_batch_goes_on(tmp_path, settings):
+    settings.INGEST_MAX_DECOMPRESSED_BYTES = 1024 * 1024
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    line = (good_record("北海街道" + "召开会议" * 2000) + "\n").encode("utf-8")  # 24 KB a record
+    bomb = gzip.compress(line * 1000, compresslevel=9) * 40  # about 1 GB of records
+    (folder / "bomb.jsonl.gz").write_bytes(bomb)
+
+    started = time.monotonic()
+    assert ingest(folder) == 1
+    assert time.monotonic() - started < 20
+    [rejection] = IngestRejection.objects.all()
+    assert (rejection.path, rejection.reason) == (str(folder / "bomb.jsonl.gz"), "too_large")
+    assert "解压后超过 1,048,576 字节" in rejection.message
+    assert set(Article.objects.values_list("title", flat=True)) >= {"东浦街道开展水质监测"}
+    assert IngestRun.objects.get().status == IngestRun.Status.COMPLETED
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads and lists everything: permissions cannot be refused")
