@@ -17,7 +17,10 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
 from . import versions
+from .ingest.parse import original_address
 from .models import CODE_LENGTHS, Article, ArticlePlace, Place, Source
+from .text import xml_safe
+from .weblinks import is_web_url
 
 LEVEL_ORDER = list(CODE_LENGTHS)
 
@@ -39,6 +42,20 @@ def place_label(place: Place, names: dict[str, str]) -> str:
         parts.append(" ".join(chain))
     parts.append(place.code)
     return " · ".join(parts)
+
+
+def unlinked_address(article: Article) -> str:
+    """The address given for the article's original when it is not a web page's: shown as text, never linked.
+
+    ``javascript:``, ``data:`` and the like: ingest leaves them in the raw record, and a row stored
+    before it did holds one in ``original_url`` still. Nothing when a curator emptied the field.
+    """
+    if article.original_url:
+        return "" if article.original_link else xml_safe(article.original_url, one_line=True)
+    if "original_url" in (article.curated_fields or ()):
+        return ""
+    address = original_address(article.raw_format, article.raw)
+    return "" if is_web_url(address) else xml_safe(address, one_line=True)
 
 
 def monthly_counts(articles: QuerySet) -> list[tuple[date, int]]:

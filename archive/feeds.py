@@ -9,18 +9,49 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.functional import Promise
 from django.utils.text import Truncator
 
 from . import browse
 from .models import NEWEST_FIRST, Article, Place, Source
+from .text import xml_safe
 
 FEED_ITEMS = 30
+# The feed's and the items' values that may hold several lines; the others are one line.
+_MULTILINE = {"description", "subtitle", "content"}
+
+
+def _safe(name: str, value):
+    """A feed value without the characters XML cannot hold (strings, and the strings in a list)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return xml_safe(value, one_line=name not in _MULTILINE)
+    if isinstance(value, list | tuple):
+        return [_safe(name, v) for v in value]
+    return value
+
+
+class XMLSafeAtom1Feed(Atom1Feed):
+    """An Atom feed that leaves out what XML cannot hold, from whatever its values come from.
+
+    Django refuses to write a control character (a 500 for every reader of the feed): an
+    article saved past ``save()``, or a search query typed into the feed's URL, must not do that.
+    """
+
+    def __init__(self, title, link, description, **kwargs):
+        values = {"title": title, "link": link, "description": description, **kwargs}
+        super().__init__(**{name: _safe(name, value) for name, value in values.items()})
+
+    def add_item(self, title, link, description, **kwargs):
+        values = {"title": title, "link": link, "description": description, **kwargs}
+        super().add_item(**{name: _safe(name, value) for name, value in values.items()})
 
 
 class ArticleFeed(Feed):
     """Items are articles; subclasses say which."""
 
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtom1Feed
 
     def item_title(self, item: Article) -> str:
         return item.title

@@ -11,6 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .line_ends import lf_line_ends
+from .weblinks import WebURLField, is_web_url
 
 
 class Place(models.Model):
@@ -188,7 +189,12 @@ class Article(models.Model):
     source = models.ForeignKey(
         Source, verbose_name="来源", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
-    original_url = models.URLField("原文链接", max_length=2000, blank=True)
+    original_url = WebURLField(
+        "原文链接",
+        max_length=2000,
+        blank=True,
+        help_text="原文的网页地址（http:// 或 https://）；其他地址只留在原始记录里。",
+    )
     reprint_note = models.CharField(
         "原载", max_length=300, blank=True, help_text="正文所说的首发处，如 《共产党员》2018年第8期。"
     )
@@ -253,6 +259,14 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("archive:article", args=[self.pk])
+
+    @property
+    def original_link(self) -> str:
+        """The original URL when it is a web page's address (http, https), else "": the only kind linked.
+
+        Ingest and the admin store no other kind; a row written before they checked may hold one.
+        """
+        return self.original_url if is_web_url(self.original_url) else ""
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]

@@ -1,4 +1,5 @@
-"""Bump the articles' version (``archive.versions``) whenever articles, their places or sources change.
+"""Bump the articles' version (``archive.versions``) whenever articles, their places or sources change;
+keep characters XML cannot hold out of every article, source and place saved.
 
 Saves and deletes through the ORM (the admin, scripts) send Django's signals. Ingest writes with
 ``bulk_create``, which sends none: it bumps the version in each batch's transaction itself.
@@ -11,6 +12,7 @@ from django.dispatch import receiver
 
 from . import versions
 from .models import Article, ArticlePlace, Place, Source
+from .text import xml_safe
 
 
 @receiver(post_save, sender=Article)
@@ -44,3 +46,27 @@ def keep_the_state_before_the_first_edit(sender, instance, raw=False, **kwargs):
         sender.history.bulk_history_create(
             [before], default_change_reason=AS_INGESTED, default_date=getattr(before, "created_at", None)
         )
+
+
+# Kept exactly as ingested: what its hash was computed from.
+_AS_READ = {"raw"}
+
+
+@receiver(pre_save, sender=Article)
+@receiver(pre_save, sender=Source)
+@receiver(pre_save, sender=Place)
+def drop_characters_xml_cannot_hold(sender, instance, raw=False, **kwargs):
+    """Remove from every text field saved what an Atom feed could not carry (a curator's paste from Word).
+
+    Every save path goes through here: the admin, curation, scripts. A title or a name is one
+    line (a vertical tab becomes a space); a text field keeps line breaks.
+    """
+    if raw:
+        return
+    for field in sender._meta.concrete_fields:
+        kind = field.get_internal_type()
+        if kind not in ("CharField", "TextField", "URLField") or field.name in _AS_READ:
+            continue
+        value = getattr(instance, field.attname)
+        if isinstance(value, str):
+            setattr(instance, field.attname, xml_safe(value, one_line=kind != "TextField"))

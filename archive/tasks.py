@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django_tasks import TaskResultStatus, task
 
 from archive import curation
-from archive.ingest.pipeline import ingest_paths, retry_rejections
-from archive.models import Article, IngestRejection, IngestRun, Source
+from archive.ingest.pipeline import retry_rejections
+from archive.ingest.uploads import ingest_stored_upload
+from archive.models import Article, IngestRejection, Source
 
 
 def _user(user_id: int | None):
@@ -22,7 +23,7 @@ def _user(user_id: int | None):
 @task()
 def ingest_upload(path: str, user_id: int | None) -> dict:
     """Ingest a file a curator uploaded (kept under ``DATA_DIR/uploads``) in a new run."""
-    return ingest_paths([path], origin=IngestRun.Origin.UPLOAD, started_by=_user(user_id)).as_dict()
+    return ingest_stored_upload(path, user=_user(user_id)).as_dict()
 
 
 @task()

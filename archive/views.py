@@ -79,6 +79,7 @@ def article_detail(request, pk: int):
         "previous": previous,
         "next": following,
         "also_published": [a for a in group if a.pk != article.pk],
+        "unlinked_address": browse.unlinked_address(article),
     }
     return render(request, "archive/article.html", context)
 
@@ -161,7 +162,14 @@ def archive_month(request, year: int, month: int):
         "month": first,
         "count": count,
         "page": _article_page(request, articles, count),
-        "previous": date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1),
-        "next": date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1),
+        "previous": _shifted_month(first, -1),
+        "next": _shifted_month(first, +1),
     }
     return render(request, "archive/month.html", context)
+
+
+def _shifted_month(month: date, step: int) -> date | None:
+    """The first day of the month ``step`` (±1) months away, or None past the calendar (year 1 to 9999)."""
+    index = month.year * 12 + month.month - 1 + step
+    year, number = divmod(index, 12)
+    return date(year, number + 1, 1) if 1 <= year <= 9999 else None

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "archive.middleware.RequestBodyLimitMiddleware",  # first: refuses a too-large body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,6 +156,13 @@ GAZETTEER_VILLAGES = os.environ.get("GAZETTEER_VILLAGES", "33")
 INGEST_MAX_RECORD_BYTES = int(os.environ.get("INGEST_MAX_RECORD_BYTES", 5 * 1024 * 1024))
 # Files a curator uploads in the admin (Ingest runs → Upload records) may be at most this large.
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# `manage.py ingest` stops reading a .gz past this many inflated bytes (a too_large rejection).
+INGEST_MAX_DECOMPRESSED_BYTES = int(os.environ.get("INGEST_MAX_DECOMPRESSED_BYTES", 16 * 1024**3))
+# Request bodies (archive/middleware.py): 413 past this, except the upload and retry views.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", 1024 * 1024))
+REQUEST_BODY_MARGIN_BYTES = int(os.environ.get("REQUEST_BODY_MARGIN_BYTES", 1024 * 1024))
+# An article's change form sends about 4 fields a place: 1,000 would refuse one with ~240 places.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000))
 
 LOGGING = {
     "version": 1,

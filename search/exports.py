@@ -16,6 +16,9 @@ from search.forms import SearchForm
 from search.service import EXPORT_LIMIT, matching_articles, place_dicts
 
 CSV_COLUMNS = ["id", "title", "published", "source", "account_id", "places", "url", "original_url", "body"]
+# A cell starting with one of these is a formula to a spreadsheet program (Excel reads the
+# full-width forms as the ASCII ones): OWASP's advice is to start such a cell with a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def cleaned(request) -> tuple[dict, dict]:
@@ -64,9 +67,16 @@ def _row(request, article) -> dict:
         "account_id": article.source.account_id if article.source else None,
         "places": place_dicts(article),
         "url": request.build_absolute_uri(article.get_absolute_url()),
-        "original_url": article.original_url,
+        "original_url": article.original_link,  # web addresses only
         "body": article.body,
     }
+
+
+def csv_cell(value):
+    """Return a CSV cell's value, with a quote before text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def export(request, fmt: str) -> HttpResponse:
@@ -89,7 +99,8 @@ def export(request, fmt: str) -> HttpResponse:
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "places": "、".join(p["name"] for p in row["places"])})
+            cells = {**row, "places": "、".join(p["name"] for p in row["places"])}
+            writer.writerow({name: csv_cell(value) for name, value in cells.items()})
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, _filename(echo, fmt))
     response["X-Search-Parameters"] = urlencode(echo)

@@ -136,7 +136,7 @@ def api_article(request, pk: int):
         "body": article.body,
         "published": article.published.isoformat() if article.published else None,
         "source": {"name": article.source.name, "account_id": article.source.account_id} if article.source else None,
-        "original_url": article.original_url,
+        "original_url": article.original_link,  # web addresses only
         "reprint_note": article.reprint_note,
         "places": place_dicts(article),
         "duplicate_of": article.duplicate_of_id,

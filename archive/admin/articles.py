@@ -19,7 +19,15 @@ from archive.browse import place_label, with_containing_places
 from archive.models import Article, ArticlePlace, Place
 from search.service import matching_ids
 
-from .filters import DateKnownFilter, DistrictFilter, DuplicateFilter, PlaceKnownFilter, StreetFilter, YearFilter
+from .filters import (
+    DateKnownFilter,
+    DateSafeChangeListMixin,
+    DistrictFilter,
+    DuplicateFilter,
+    PlaceKnownFilter,
+    StreetFilter,
+    YearFilter,
+)
 from .forms import SavesOnlyChanges, stored_changes
 from .tasks import task_link
 
@@ -70,7 +78,7 @@ class DuplicateInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SavesOnlyChanges, SimpleHistoryAdmin):
+class ArticleAdmin(DateSafeChangeListMixin, SavesOnlyChanges, SimpleHistoryAdmin):
     list_display = ["title", "published", "source", "place_names", "status", "duplicate_link"]
     list_display_links = ["title"]
     list_filter = [

@@ -1,15 +1,49 @@
-"""The article list's filters: district and street (by the tags' code ranges), year, and what is missing."""
+"""The article list's filters: district and street (by the tags' code ranges), year, and what is missing.
+
+And the change list that answers an impossible date in them (the date hierarchy's
+``published__year`` / ``__month`` / ``__day``) as Django answers any bad filter: the whole list again,
+here with a note saying why, instead of a server error.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Substr
 
 from archive import versions
 from archive.models import CODE_LENGTHS, Article, ArticlePlace, Place
+
+BAD_FILTER_MESSAGE = (
+    "筛选条件有误：日期超出范围或不是真实的日期（年份 1–9999，月份 1–12，日为当月的日子），或数字太大。已显示全部报道。"
+)
+
+
+class DateSafeChangeList(ChangeList):
+    """Django's change list, with an out-of-range date or number in the filters treated as a bad filter.
+
+    Django's date hierarchy turns ``published__year`` (and month, day) into a date range in
+    Python: a year of 40 digits, or the year after 9999, raises ``OverflowError`` or
+    ``ValueError`` where Django only expects the latter for an impossible day.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (IncorrectLookupParameters, ValueError, OverflowError) as exc:
+            messages.error(request, BAD_FILTER_MESSAGE)
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class DateSafeChangeListMixin:
+    """For a ModelAdmin with a ``date_hierarchy``: its change list is :class:`DateSafeChangeList`."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateSafeChangeList
 
 
 def _places_with_tags(level: str, within: Place | None = None) -> list[tuple[str, str]]:

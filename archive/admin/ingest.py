@@ -11,7 +11,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.validators import FileExtensionValidator
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -19,7 +18,7 @@ from django.utils.text import Truncator
 
 from archive import tasks
 from archive.ingest.report import counts_sentence, run_summary, summary_lines
-from archive.ingest.uploads import UPLOAD_EXTENSIONS, store_upload
+from archive.ingest.uploads import UPLOAD_EXTENSIONS, store_upload, upload_size_problem
 from archive.models import IngestRejection, IngestRun
 
 from .forms import SavesOnlyChanges, TextField
@@ -37,12 +36,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        limit = settings.INGEST_UPLOAD_MAX_BYTES
-        if uploaded.size > limit:
-            raise forms.ValidationError(
-                f"文件有 {uploaded.size:,} 字节（{filesizeformat(uploaded.size)}），上传最多 "
-                f"{limit:,} 字节（{filesizeformat(limit)}）。请拆分文件，或用 manage.py ingest 导入。"
-            )
+        problem = upload_size_problem(uploaded, limit=settings.INGEST_UPLOAD_MAX_BYTES)
+        if problem:
+            raise forms.ValidationError(problem)
         return uploaded
 
 

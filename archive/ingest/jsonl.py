@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from archive.weblinks import is_web_url
+
 from .dates import parse_date, search_date
 from .dump import decode_dump_line, is_dump_line, parse_dump_text
 from .fields import ArticleFields
@@ -28,7 +30,7 @@ def parse_json_record(data: dict) -> ArticleFields:
     title = normalize_line(_as_text(data.get("title")))
     body = next((_as_text(data[k]) for k in _BODY_KEYS if _as_text(data.get(k)).strip()), "")
     text = _as_text(data.get("text"))
-    url = next((u for k in _URL_KEYS if (u := normalize_line(_as_text(data.get(k))))), "")
+    url = record_address(data)
     source = _source_name(data)
     published = next((d for k in _DATE_KEYS if (d := parse_date(data.get(k)))), None)
 
@@ -62,6 +64,14 @@ def parse_json_record(data: dict) -> ArticleFields:
         original_url=url,
         reprint_note=find_reprint_note(body.split("\n\n")),
     )
+
+
+def record_address(data: dict) -> str:
+    """Return the address a JSON record gives for its original: its first web address (http, https),
+    else whatever its first address field holds (which parsing then leaves out of the article).
+    """
+    addresses = [a for k in _URL_KEYS if (a := normalize_line(_as_text(data.get(k))))]
+    return next((a for a in addresses if is_web_url(a)), addresses[0] if addresses else "")
 
 
 def _as_text(value: object) -> str:

@@ -11,11 +11,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from archive.text import xml_safe
+from archive.weblinks import is_web_url
+
 from .dump import INVALID, OK, TRUNCATED, decode_dump_literal, parse_dump_text, scan_dump_line
 from .fields import ArticleFields
 from .html_article import parse_html_article
 from .htmltext import parse_html
-from .jsonl import parse_json_record
+from .jsonl import parse_json_record, record_address
 from .records import DUMP, HTML, JSONL, WECHAT_HTML, RawRecord
 from .text import fix_surrogates
 from .wechat_html import NoticePage, parse_wechat_page
@@ -26,6 +29,8 @@ _MAX_SOURCE = 200
 _MAX_ACCOUNT_ID = 100
 _MAX_REPRINT = 300
 _MAX_URL = 2000
+# The fields that keep line breaks; the others are one line.
+_MULTILINE = {"body", "account_description"}
 
 
 class RecordRejected(Exception):
@@ -59,6 +64,21 @@ def parse_record(record: RawRecord) -> ParsedArticle:
     else:
         raise RecordRejected("unknown_format", f"Records of format {record.format!r} cannot be parsed.")
     return _finish(fields, record)
+
+
+def original_address(raw_format: str, raw: str) -> str:
+    """Return the address a stored raw record gives for its original, a web page's or not ("" when none).
+
+    Only a JSON record names it in a field of its own; a page's address is read from its markup,
+    where only web addresses are taken.
+    """
+    if raw_format != JSONL:
+        return ""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return ""
+    return fix_surrogates(record_address(data)) if isinstance(data, dict) else ""
 
 
 def _decode_dump(raw: str) -> str:
@@ -111,7 +131,9 @@ def _parse_page(record: RawRecord) -> ArticleFields:
 
 def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
     for name in ("title", "body", "source_name", "account_id", "account_description", "original_url", "reprint_note"):
-        setattr(fields, name, fix_surrogates(getattr(fields, name).strip()))
+        # Nothing is stored that an Atom feed (XML) could not carry; a title or a name is one line.
+        text = xml_safe(fix_surrogates(getattr(fields, name)), one_line=name not in _MULTILINE)
+        setattr(fields, name, text.strip())
     if not fields.title and not fields.body:
         raise RecordRejected("no_content", f"The {record.format} record has neither a title nor any article text.")
     return ParsedArticle(
@@ -121,10 +143,15 @@ def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
         source_name=_cap(fields.source_name, _MAX_SOURCE),
         account_id=_cap(fields.account_id, _MAX_ACCOUNT_ID),
         account_description=fields.account_description,
-        original_url=fields.original_url if len(fields.original_url) <= _MAX_URL else "",
+        original_url=_web_address(fields.original_url),
         reprint_note=_cap(fields.reprint_note, _MAX_REPRINT),
         title_only=not fields.body,
     )
+
+
+def _web_address(url: str) -> str:
+    """Only a web page is the original: any other address (javascript:, data:) stays in the raw record."""
+    return url if is_web_url(url) and len(url) <= _MAX_URL else ""
 
 
 def _cap(text: str, limit: int) -> str:

@@ -39,12 +39,15 @@ from archive.signals import articles_stored
 
 from . import dedupe
 from .parse import ParsedArticle, RecordRejected, parse_record
-from .records import RawRecord, Rejected, iter_records
+from .records import RawRecord, Rejected, has_readable_name, iter_records, shown_path
 
 log = logging.getLogger(__name__)
 
 # Rejection rows keep at most this much of a record's text; raw_size keeps the real size.
 REJECTED_RAW_LIMIT = 64 * 1024
+# What a gzip file may inflate to unless the setting INGEST_MAX_DECOMPRESSED_BYTES says otherwise:
+# far more than any real dump, far less than a few kilobytes of "gzip bomb" unpack to.
+MAX_DECOMPRESSED_BYTES = 16 * 1024**3
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -105,18 +108,51 @@ class Summary:
         }
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield the files named, and the files below the directories named, in a stable order."""
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Rejected]:
+    """Yield the files named, and the files below the directories named, in a stable order.
+
+    A file or directory that cannot be taken in is yielded as one ``Rejected`` and the walk goes
+    on: a name that is not UTF-8 (``bad_file_name``: its articles could not say where they came
+    from), a directory that cannot be listed (``unreadable``).
+    """
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
+        if not has_readable_name(path):
+            yield _bad_name(path)
+        elif path.is_dir():
+            yield from _walk(path)
         else:
             yield path
+
+
+def _walk(folder: Path) -> Iterator[Path | Rejected]:
+    unlisted: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=unlisted.append):
+        yield from (_unlisted(error) for error in unlisted)
+        unlisted.clear()
+        named = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = [d for d in named if has_readable_name(d)]
+        yield from (_bad_name(Path(root) / d) for d in named if not has_readable_name(d))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name if has_readable_name(name) else _bad_name(Path(root) / name)
+    yield from (_unlisted(error) for error in unlisted)
+
+
+def _bad_name(path: Path) -> Rejected:
+    kind = "目录" if path.is_dir() else "文件"
+    rest = "其中的文件都未导入" if path.is_dir() else "它的记录未导入"
+    message = (
+        f"{kind}名不是 UTF-8 编码（无法解码的字节显示为 \\xff 这样的形式），无法记下报道来自哪个{kind}，"
+        f"{rest}。请把{kind}改名后重新导入。"
+    )
+    return Rejected(shown_path(path), "file", "bad_file_name", message)
+
+
+def _unlisted(error: OSError) -> Rejected:
+    path = shown_path(error.filename) if error.filename is not None else ""
+    reason = error.strerror or type(error).__name__
+    return Rejected(path, "file", "unreadable", f"无法列出这个目录里的文件（{reason}），其中的文件都未导入。")
 
 
 def ingest_paths(
@@ -127,21 +163,33 @@ def ingest_paths(
     index: bool = True,
     origin: str = IngestRun.Origin.COMMAND,
     started_by=None,
+    max_decompressed_bytes: int | None = None,
 ) -> Summary:
     """Ingest every record in the files and directories named; return the run's summary.
 
     With ``index`` (the default) each committed batch is announced by :data:`articles_stored`, and
     the search app indexes it; without, run ``manage.py update_index`` afterwards. ``origin`` and
-    ``started_by`` say who started the run (an upload in the admin: the curator).
+    ``started_by`` say who started the run (an upload in the admin: the curator). A gzip file is
+    read until it inflates to ``max_decompressed_bytes`` (by default the setting
+    ``INGEST_MAX_DECOMPRESSED_BYTES``); the rest of it is then a ``too_large`` rejection.
     """
+    if max_decompressed_bytes is None:
+        max_decompressed_bytes = getattr(settings, "INGEST_MAX_DECOMPRESSED_BYTES", MAX_DECOMPRESSED_BYTES)
     paths = [str(p) for p in paths]
-    run = _start_run(paths, origin, started_by)
+    run = _start_run([shown_path(p) for p in paths], origin, started_by)
     summary = Summary(run_id=run.pk)
 
     def items() -> Iterator[RawRecord | Rejected]:
         for file_path in iter_files(paths):
             summary.files += 1
-            yield from iter_records(file_path, max_record_bytes=settings.INGEST_MAX_RECORD_BYTES)
+            if isinstance(file_path, Rejected):
+                yield file_path
+            else:
+                yield from iter_records(
+                    file_path,
+                    max_record_bytes=settings.INGEST_MAX_RECORD_BYTES,
+                    max_decompressed_bytes=max_decompressed_bytes,
+                )
 
     _ingest(run, summary, items(), batch_size=batch_size, on_record=on_record, index=index)
     return summary

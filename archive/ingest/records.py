@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -52,10 +53,27 @@ class Rejected:
     raw_size: int = 0  # size in bytes
 
 
+def shown_path(path: str | Path) -> str:
+    """Return a path as a curator reads it: a name that is not UTF-8 with its bytes escaped (``\\xff``).
+
+    The file system hands such a name over with surrogate escapes, which the database refuses.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def has_readable_name(path: str | Path) -> bool:
+    """Return whether the path is UTF-8 throughout, so it can be stored as it is."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 KEEP_BYTES = 64 * 1024  # what a too-large record keeps of itself, for the curator to look at
 SNIFF_BYTES = 64 * 1024  # enough of a file's start to tell its format and encoding
 _DRAIN_BYTES = 1 << 20  # chunk size while skipping the rest of a too-large record
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Control bytes that never appear in text (tab, newlines, form feed and ESC do).
@@ -76,24 +94,53 @@ class _CorruptGzip(Exception):
     """Reading the decompressed stream failed (bad data, bad CRC, truncated)."""
 
 
-def iter_records(path: str | Path, *, max_record_bytes: int) -> Iterator[RawRecord | Rejected]:
-    """Yield the records of one file (not a directory) in order, or a Rejected for each bad one."""
-    reader = _FileReader(Path(path), str(path), max_record_bytes)
+class _InflatesTooMuch(Exception):
+    """The gzip data inflated past the limit on decompressed bytes."""
+
+
+def iter_records(
+    path: str | Path, *, max_record_bytes: int, max_decompressed_bytes: int | None = None
+) -> Iterator[RawRecord | Rejected]:
+    """Yield the records of one file (not a directory) in order, or a Rejected for each bad one.
+
+    A gzip file is read until it has inflated to ``max_decompressed_bytes`` (no limit when None):
+    past that, the rest of it is one ``too_large`` rejection, so that a few kilobytes inflating to
+    gigabytes (a "gzip bomb") cost no more than a file of the limit's size.
+    """
+    reader = _FileReader(Path(path), str(path), max_record_bytes, max_decompressed_bytes)
     try:
         yield from reader.records()
     except _CorruptGzip as exc:
         yield reader.reject(reader.position, "corrupt_gzip", f"The gzip data is corrupt at {reader.position}: {exc}.")
+    except _InflatesTooMuch:
+        yield reader.reject(reader.position, "too_large", reader.inflated_too_much())
     except OSError as exc:
         yield reader.reject(reader.position, "unreadable", f"The file could not be read: {exc}.")
+
+
+def inflated_size(stream: BinaryIO, *, limit: int) -> int:
+    """Return how many bytes gzip data inflates to, counting no further than ``limit + 1``.
+
+    Corrupt data counts as far as it goes (reading it as records reports it).
+    """
+    size = 0
+    with gzip.GzipFile(fileobj=stream, mode="rb") as inflated:
+        try:
+            while size <= limit and (piece := inflated.read(min(_DRAIN_BYTES, limit + 1 - size))):
+                size += len(piece)
+        except (OSError, EOFError, zlib.error):
+            pass
+    return size
 
 
 class _FileReader:
     """One file's format detection and record splitting (plain or gzip)."""
 
-    def __init__(self, path: Path, name: str, max_record_bytes: int):
+    def __init__(self, path: Path, name: str, max_record_bytes: int, max_decompressed_bytes: int | None = None):
         self.path = path
         self.name = name
         self.limit = max_record_bytes
+        self.inflate_limit = max_decompressed_bytes
         self.position = "file"
         self.is_gzip = False
         self.encoding = "utf-8"
@@ -103,10 +150,19 @@ class _FileReader:
 
     # -- opening -------------------------------------------------------------------------
 
+    def inflated_too_much(self) -> str:
+        where = (
+            "这个文件没有导入" if self.position == "file" else f"从 {self.position} 起的内容没有读，之前的记录照常导入"
+        )
+        return (
+            f"gzip 文件解压后超过 {self.inflate_limit:,} 字节的上限（可能是“压缩炸弹”）：{where}。"
+            "如确需导入，请解压后拆分成较小的文件。"
+        )
+
     def _open(self) -> BinaryIO:
         handle = open(self.path, "rb")  # closed by the caller's with-block
         if self.is_gzip:
-            return _GuardedGzip(handle)
+            return _GuardedGzip(handle, self.inflate_limit)
         return handle
 
     def records(self) -> Iterator[RawRecord | Rejected]:
@@ -118,7 +174,7 @@ class _FileReader:
             return
         with open(self.path, "rb") as handle:
             magic = handle.read(2)
-        self.is_gzip = magic == _GZIP_MAGIC
+        self.is_gzip = magic == GZIP_MAGIC
         if self.name.lower().endswith(".gz") and not self.is_gzip:
             yield self.reject("file", "corrupt_gzip", "The file is named .gz but does not hold gzip data.")
             return
@@ -382,23 +438,40 @@ def _is_json(line: str) -> bool:
 
 
 class _GuardedGzip(gzip.GzipFile):
-    """A GzipFile whose decompression errors surface as _CorruptGzip (told apart from I/O errors)."""
+    """A GzipFile whose decompression errors surface as _CorruptGzip (told apart from I/O errors),
+    and which raises _InflatesTooMuch once it has inflated to more than ``limit`` bytes.
+    """
 
-    def __init__(self, handle: BinaryIO):
+    def __init__(self, handle: BinaryIO, limit: int | None = None):
         super().__init__(fileobj=handle, mode="rb")
         self._handle = handle
+        self._limit = limit
+        self._inflated = 0
 
     def read(self, size: int = -1) -> bytes:
         try:
-            return super().read(size)
+            return self._counted(super().read(self._bounded(size)))
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise _CorruptGzip(_gzip_problem(exc)) from exc
 
     def readline(self, size: int | None = -1) -> bytes:
         try:
-            return super().readline(size)
+            return self._counted(super().readline(self._bounded(size)))
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise _CorruptGzip(_gzip_problem(exc)) from exc
+
+    def _bounded(self, size: int | None) -> int:
+        """A read of "everything" reads only one byte past the limit (never the whole inflated stream)."""
+        if self._limit is None:
+            return -1 if size is None else size
+        most = self._limit + 1 - self._inflated
+        return most if size is None or size < 0 else min(size, most)
+
+    def _counted(self, data: bytes) -> bytes:
+        self._inflated += len(data)
+        if self._limit is not None and self._inflated > self._limit:
+            raise _InflatesTooMuch
+        return data
 
     def close(self) -> None:
         try:

@@ -9,7 +9,9 @@ import gzip
 import html
 import io
 import json
+import os
 import re
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -153,6 +155,37 @@ def test_gzipped_upload_is_read(curator_client):
     assert re.search(r"stored\s+2\b", page_text(response))
 
 
+LONG_NAME = "越城区" * 30  # 90 Chinese characters: 270 bytes of UTF-8, more than a file name may have
+
+
+@pytest.mark.parametrize(
+    "name,content,extension",
+    [
+        (f"{LONG_NAME}.jsonl", RECORDS, ".jsonl"),
+        (f"{LONG_NAME}.jsonl.gz", gzip.compress(RECORDS), ".jsonl.gz"),
+        (f"{'府山街道' * 60}.txt.gz", gzip.compress(RECORDS), ".txt.gz"),
+        (f"a{'é' * 200}.json", RECORDS, ".json"),
+    ],
+    ids=["90-chinese", "90-chinese-gz", "240-chinese-gz", "two-byte-letters"],
+)
+def test_an_upload_with_a_long_chinese_name_is_kept_under_a_shortened_name(
+    curator_client, settings, name, content, extension
+):
+    response = upload(curator_client, name, content)
+
+    assert response.status_code == 200
+    run = IngestRun.objects.get()
+    assert (run.status, run.stored, run.rejected) == (IngestRun.Status.COMPLETED, 2, 1)
+    assert any(f"已导入 {name}（导入批次 {run.pk}）：存储 2 条" in m for m in messages_of(response))
+    [saved] = (settings.DATA_DIR / "uploads").iterdir()
+    assert len(os.fsencode(saved.name)) <= 255
+    assert saved.name.endswith(extension)
+    stem = name[: -len(extension)]
+    kept = saved.name[: -len(extension)].split("-", 2)[-1]
+    assert kept and stem.startswith(kept)  # the start of the name, no character cut in half
+    assert set(Article.objects.values_list("source_file", flat=True)) == {str(saved)}
+
+
 def test_too_large_upload_is_refused_with_the_limit_and_nothing_stored(curator_client, settings):
     settings.INGEST_UPLOAD_MAX_BYTES = 100
 
@@ -163,6 +196,34 @@ def test_too_large_upload_is_refused_with_the_limit_and_nothing_stored(curator_c
     assert f"文件有 {len(RECORDS):,} 字节" in text and "上传最多 100 字节" in text
     assert not IngestRun.objects.exists() and not Article.objects.exists()
     assert not (settings.DATA_DIR / "uploads").exists()
+
+
+def gzip_bomb(block: bytes, *, members: int) -> bytes:
+    """Gzip data inflating to ``members`` times ``block``: one member repeated (cheap to make)."""
+    return gzip.compress(block, compresslevel=9) * members
+
+
+def test_a_gzip_bomb_is_refused_by_its_inflated_size_without_inflating_it(curator_client, settings):
+    settings.INGEST_UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+    bomb = gzip_bomb(b"\0" * (16 * 1024 * 1024), members=256)  # 4 GiB of zeros in about 4 MB
+    assert len(bomb) < settings.INGEST_UPLOAD_MAX_BYTES
+
+    started = time.monotonic()
+    response = upload(curator_client, "records.jsonl.gz", bomb)
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "解压后超过 8,388,608 字节" in text and "上传最多 8,388,608 字节" in text
+    assert not IngestRun.objects.exists() and not Article.objects.exists()
+    assert not (settings.DATA_DIR / "uploads").exists()
+    assert elapsed < 5, f"{elapsed:.1f} s: the whole bomb was inflated"
+
+
+def test_a_gzipped_upload_under_the_limit_inflated_is_taken(curator_client, settings):
+    settings.INGEST_UPLOAD_MAX_BYTES = len(RECORDS)
+    response = upload(curator_client, "records.jsonl.gz", gzip.compress(RECORDS))
+    assert re.search(r"stored\s+2\b", page_text(response))
 
 
 def test_empty_upload_is_refused(curator_client):

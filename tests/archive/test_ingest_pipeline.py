@@ -2,7 +2,10 @@
 
 import datetime as dt
 import gzip
+import html
 import json
+import os
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -208,3 +211,157 @@ def test_a_title_only_feed_item_is_kept_and_marked(tmp_path):
 def test_missing_path_is_a_usage_error(tmp_path):
     assert ingest(tmp_path / "nope") == 2
     assert not IngestRun.objects.exists()
+
+
+# Characters XML 1.0 cannot hold (an Atom feed holding one fails): Word's soft line break and
+# page break, other C0 controls, the non-characters U+FFFE and U+FFFF, an escaped lone surrogate.
+XML_ILLEGAL = set("\x00\x01\x08\x0b\x0c\x0e\x1f\ufffe\uffff") | {chr(c) for c in range(0xD800, 0xE000)}
+
+
+def stored_texts(article: Article) -> dict[str, str]:
+    """Every text field of the article and its source as stored (the raw record is kept as read)."""
+    texts = {
+        f.name: getattr(article, f.name)
+        for f in Article._meta.fields
+        if f.get_internal_type() in ("CharField", "TextField", "URLField")
+    }
+    texts.pop("raw")
+    source = article.source
+    texts |= {
+        f"source.{f.name}": getattr(source, f.name)
+        for f in Source._meta.fields
+        if f.get_internal_type() in ("CharField", "TextField")
+    }
+    return texts
+
+
+def test_characters_xml_cannot_hold_are_not_stored_and_a_soft_break_keeps_words_apart(tmp_path):
+    record = {
+        "title": "东浦街道\ufffe开展\x0b水质监测\uffff",
+        "body": "第一段\x0b同一段\ufffe。\x0c\x0c第二段\uffff。",
+        "account": "东浦\uffff发布",
+        "account_id": "dongpu\ufffe",
+        "url": "https://example.com/a\uffff",
+        "published": "2021-05-04",
+    }
+    dump = (
+        "text:'东浦街道召开会议\\n\\n东浦发布\\n\\n微信号 dongpu2\\n\\n"
+        "功能介绍 东浦\\ufffe街道\\x0b官方发布\\n\\n会议部署\\x01工作\\ud800。'"
+    )
+    (tmp_path / "records.jsonl").write_text(json.dumps(record) + "\n" + dump + "\n", encoding="utf-8")
+    assert ingest(tmp_path / "records.jsonl") == 0
+    first = Article.objects.get(published=dt.date(2021, 5, 4))
+    assert first.title == "东浦街道开展 水质监测"
+    assert first.body.split("\n\n")[0].startswith("第一段")
+    assert first.source.name == "东浦发布" and first.source.account_id == "dongpu"
+    for article in Article.objects.all():
+        for name, value in stored_texts(article).items():
+            assert not set(value) & XML_ILLEGAL, f"{article.title}: {name} = {value!r}"
+    assert json.loads(first.raw)["title"] == record["title"]  # the raw record stays exactly as read
+
+
+# --- files that cannot be read -----------------------------------------------------------------
+
+
+def good_record(title: str) -> str:
+    return json.dumps({"title": title, "body": f"{title}，部署相关工作。", "account": "东浦发布"}, ensure_ascii=False)
+
+
+def test_a_file_name_that_is_not_utf8_is_one_rejection_and_the_rest_of_the_folder_goes_in(
+    tmp_path, capsys, admin_client
+):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    (folder / "z.jsonl").write_text(good_record("北海街道召开会议") + "\n", encoding="utf-8")
+    bad = os.fsencode(folder) + b"/\xff\xfe bad.txt"
+    with open(bad, "wb") as out:
+        out.write((good_record("府山街道开展志愿服务") + "\n").encode("utf-8"))
+    bad_folder = os.fsencode(folder) + b"/\xe9\x9d"  # a cut-off UTF-8 character as a folder name
+    os.mkdir(bad_folder)
+    with open(bad_folder + b"/inside.jsonl", "wb") as out:
+        out.write((good_record("柯城区召开会议") + "\n").encode("utf-8"))
+
+    assert ingest(folder) == 1  # something was rejected
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["东浦街道开展水质监测", "北海街道召开会议"]
+    rejections = {r.path: r for r in IngestRejection.objects.all()}
+    assert set(rejections) == {f"{folder}/\\xff\\xfe bad.txt", f"{folder}/\\xe9\\x9d"}
+    assert {r.reason for r in rejections.values()} == {"bad_file_name"}
+    assert "UTF-8" in rejections[f"{folder}/\\xff\\xfe bad.txt"].message
+    printed = capsys.readouterr().out
+    assert "\\xff\\xfe bad.txt" in printed and "bad_file_name" in printed
+    run = IngestRun.objects.get()
+    assert (run.status, run.stored, run.rejected) == (IngestRun.Status.COMPLETED, 2, 2)
+    # The curator's list of rejections names the file as the command did.
+    page = html.unescape(admin_client.get("/admin/archive/ingestrejection/").content.decode())
+    assert "\\xff\\xfe bad.txt" in page
+
+
+def test_a_dangling_link_or_a_pipe_is_one_rejection_each(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    (folder / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    os.mkfifo(folder / "pipe.jsonl")  # opening it would wait for a writer forever
+    assert ingest(folder) == 1
+    assert Article.objects.count() == 1
+    reasons = dict(IngestRejection.objects.values_list("path", "reason"))
+    assert reasons == {str(folder / "gone.jsonl"): "unreadable", str(folder / "pipe.jsonl"): "unreadable"}
+
+
+def test_a_folder_that_cannot_be_listed_is_one_rejection_and_the_rest_goes_in(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    # Folders nested past the longest path the system takes (4096 bytes): the deepest cannot be listed.
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(24):
+        os.mkdir("d" * 200, dir_fd=fd)
+        inner = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    with open(os.open("deep.jsonl", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w", encoding="utf-8") as out:
+        out.write(good_record("北海街道召开会议") + "\n")
+    assert ingest(folder) == 1
+    assert list(Article.objects.values_list("title", flat=True)) == ["东浦街道开展水质监测"]
+    [rejection] = IngestRejection.objects.all()
+    assert rejection.reason == "unreadable" and "无法列出这个目录里的文件" in rejection.message
+    assert rejection.path.startswith(f"{folder}/{'d' * 200}/")
+
+
+def test_a_gzip_that_inflates_past_the_limit_is_a_too_large_rejection_and_the_batch_goes_on(tmp_path, settings):
+    settings.INGEST_MAX_DECOMPRESSED_BYTES = 1024 * 1024
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    line = (good_record("北海街道" + "召开会议" * 2000) + "\n").encode("utf-8")  # 24 KB a record
+    bomb = gzip.compress(line * 1000, compresslevel=9) * 40  # about 1 GB of records
+    (folder / "bomb.jsonl.gz").write_bytes(bomb)
+
+    started = time.monotonic()
+    assert ingest(folder) == 1
+    assert time.monotonic() - started < 20
+    [rejection] = IngestRejection.objects.all()
+    assert (rejection.path, rejection.reason) == (str(folder / "bomb.jsonl.gz"), "too_large")
+    assert "解压后超过 1,048,576 字节" in rejection.message
+    assert set(Article.objects.values_list("title", flat=True)) >= {"东浦街道开展水质监测"}
+    assert IngestRun.objects.get().status == IngestRun.Status.COMPLETED
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and lists everything: permissions cannot be refused")
+def test_a_file_or_folder_without_permission_is_one_rejection_each(tmp_path):
+    folder = tmp_path / "batch"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "good.jsonl").write_text(good_record("东浦街道开展水质监测") + "\n", encoding="utf-8")
+    secret = folder / "secret.jsonl"
+    secret.write_text(good_record("北海街道召开会议") + "\n", encoding="utf-8")
+    (folder / "locked" / "inside.jsonl").write_text(good_record("府山街道") + "\n", encoding="utf-8")
+    secret.chmod(0)
+    (folder / "locked").chmod(0)
+    try:
+        assert ingest(folder) == 1
+    finally:
+        (folder / "locked").chmod(0o755)
+    assert Article.objects.count() == 1
+    reasons = dict(IngestRejection.objects.values_list("path", "reason"))
+    assert reasons == {str(secret): "unreadable", str(folder / "locked"): "unreadable"}

@@ -51,3 +51,39 @@ def test_export_of_a_malformed_search_is_valid(client, corpus):
     response = client.get(reverse("search:export-csv"), {"q": '"((东浦', "date_from": "2018-13-45", "page": "999999"})
     assert response.status_code == 200
     list(csv.DictReader(io.StringIO(response.content.decode("utf-8")[1:])))
+
+
+FORMULAS = {
+    "title": '=HYPERLINK("http://x","点这里")',
+    "body": "＝1+1 东浦街道开展水质监测。",
+    "account": "@越城发布",
+    "account_id": "-cmd",
+}
+
+
+@pytest.mark.django_db
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(client, tmp_path):
+    from archive.ingest.pipeline import ingest_paths
+    from tests.conftest import write_jsonl
+
+    row = {**FORMULAS, "published": "2021-05-04"}
+    ingest_paths([write_jsonl(tmp_path / "formulas.jsonl", [row])])
+    text = client.get(reverse("search:export-csv")).content.decode("utf-8")
+    [exported] = list(csv.DictReader(io.StringIO(text[1:])))
+    assert exported["title"] == "'" + FORMULAS["title"]
+    assert exported["body"] == "'" + FORMULAS["body"]
+    assert exported["source"] == "'@越城发布"
+    assert exported["account_id"] == "'-cmd"
+    assert exported["published"] == "2021-05-04"  # ordinary cells as they were
+    # The JSON export is data, not a spreadsheet: the values as stored.
+    [as_json] = json.loads(client.get(reverse("search:export-json")).content)["results"]
+    assert as_json["title"] == FORMULAS["title"] and as_json["source"] == "@越城发布"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"])
+def test_every_formula_start_is_quoted_in_csv(start):
+    from search.exports import csv_cell
+
+    assert csv_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+    assert csv_cell("东浦街道=好") == "东浦街道=好"
+    assert csv_cell(42) == 42 and csv_cell(None) is None
