@@ -479,7 +479,8 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         if docnum is None:
             return empty
         text = searcher.stored_fields(docnum).get(self.content_field_name, "")
-        keys = searcher.key_terms_from_text(self.content_field_name, text, numterms=12)
+        arrays = arrays_for(searcher, self)
+        keys = arrays.key_terms(self.content_field_name, text, numterms=12)
         keys = [(word, weight) for word, weight in keys if len(word) > 1]
         if not keys:
             return empty
@@ -492,7 +493,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         if additional_query_string:
             filters.append(self._as_query(additional_query_string))
         limit, start = page_num * page_length, (page_num - 1) * page_length
-        arrays = arrays_for(searcher, self)
         try:
             mask = arrays.mask(wq.And([query, *filters]))
             scores = arrays.scores(query, mask)

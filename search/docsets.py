@@ -253,6 +253,16 @@ class IndexArrays:
         total[~mask] = 0.0
         return total
 
+    def key_terms(self, fieldname: str, text: str, numterms: int) -> list[tuple[str, float]]:
+        """Whoosh's ``key_terms_from_text`` (Bo1, normalized): the same terms and weights, with the
+        collection frequencies it looks up kept for the generation."""
+        from whoosh.classify import Bo1Model, Expander
+
+        known = self._memoized(("frequencies",), dict)
+        expander = Expander(_KnownFrequencies(self.searcher.reader(), known), fieldname, model=Bo1Model)
+        expander.add_text(text)
+        return expander.expanded_terms(numterms, normalize=True)
+
     def ranked(self, scores: np.ndarray, mask: np.ndarray, tiebreak: np.ndarray | None, limit: int) -> list[int]:
         """The first ``limit`` matches by score (highest first), then ``tiebreak`` rank, then number."""
         docs = np.flatnonzero(mask)
@@ -267,6 +277,28 @@ class IndexArrays:
         keys = [docs, tiebreak[docs]] if tiebreak is not None else [docs]
         order = np.lexsort((*keys, -doc_scores))
         return docs[order][:limit].tolist()
+
+
+class _KnownFrequencies:
+    """A reader whose collection frequencies are kept for its generation (``key_terms`` asks for
+    one per distinct word of the article: thousands of segment lookups a page)."""
+
+    def __init__(self, reader, known: dict):
+        self._reader, self._known = reader, known
+
+    def _frequency(self, key):
+        if key not in self._known:
+            self._known[key] = self._reader.frequency(*key) if key in self._reader else None
+        return self._known[key]
+
+    def __contains__(self, key):
+        return self._frequency(key) is not None
+
+    def frequency(self, fieldname, text):
+        return self._frequency((fieldname, text)) or 0
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
 
 
 def _terms_of(query):
