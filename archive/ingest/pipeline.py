@@ -568,7 +568,7 @@ class _Ingester:
         self._rejections.append(
             IngestRejection(
                 run=self.run,
-                path=path,
+                path=_fit(path, IngestRejection._meta.get_field("path").max_length),
                 position=position,
                 reason=reason,
                 message=message,
@@ -665,3 +665,11 @@ def tag_places(article: Article, place_ids: dict[str, int] | None = None) -> tup
             existing.save(update_fields=["mentions"])
     added_codes = set(Place.objects.filter(pk__in=[link.place_id for link in added]).values_list("code", flat=True))
     return added_codes, {link.place.code for link in gone}
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, its middle cut out (a path's start and file name stay)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
