@@ -13,7 +13,9 @@ Then for each setup, on a fresh copy of that DATA_DIR:
   * baseline — today's ``make run`` before this change: ``manage.py runserver`` (threaded; DEBUG on,
                as its default was; ``--noreload`` so the serving process is the one measured).
 Each is warmed up with the same load for ``--warmup`` seconds, then driven by ``--clients``
-concurrent keep-alive clients for ``--duration`` seconds with a fixed mix of requests drawn from the
+concurrent keep-alive clients for ``--duration`` seconds (each sends its next request as soon as
+the last is answered, or with ``--think S`` after a pause of S seconds on average, as a reader
+reading the page) with a fixed mix of requests drawn from the
 prepared articles (search page 30%, article 25%, place 15%, source 10%, search API 15%, article
 API 5%) while ``manage.py ingest`` stores the M marked records (it starts with the measured load).
 Meanwhile, every 0.25 s, the benchmark counts the marked public articles in the database (committed)
@@ -226,9 +228,10 @@ def stop_server(server: subprocess.Popen) -> None:
 class Client(threading.Thread):
     """One keep-alive client going through the URL list from its own offset until told to stop."""
 
-    def __init__(self, port: int, urls: list, offset: int, stop: threading.Event, results: list):
+    def __init__(self, port: int, urls: list, offset: int, stop: threading.Event, results: list, think: float = 0.0):
         super().__init__(daemon=True)
         self.port, self.urls, self.offset, self.stop, self.results = port, urls, offset, stop, results
+        self.think, self.rng = think, random.Random(offset)
         self.con = None
 
     def fetch(self, path: str) -> int:
@@ -264,11 +267,13 @@ class Client(threading.Thread):
                 status, error = repr(exc), True
                 self.con = None
             self.results.append((time.perf_counter(), kind, time.perf_counter() - started, status, error))
+            if self.think:
+                self.stop.wait(self.rng.expovariate(1 / self.think))  # a reader reading the page
 
 
-def drive(port: int, urls: list, clients: int, seconds: float) -> list:
+def drive(port: int, urls: list, clients: int, seconds: float, think: float = 0.0) -> list:
     stop, results = threading.Event(), []
-    threads = [Client(port, urls, i * (len(urls) // clients), stop, results) for i in range(clients)]
+    threads = [Client(port, urls, i * (len(urls) // clients), stop, results, think) for i in range(clients)]
     for t in threads:
         t.start()
     time.sleep(seconds)
@@ -357,7 +362,7 @@ def measure(setup: str, prepared: Path, batch: Path, work: Path, args) -> dict:
         processes = serving_processes(server, setup)
         urls = draw_urls(data_dir / "archive.sqlite3")
         log(f"[{setup}] {len(processes)} serving process(es); warm-up {args.warmup} s")
-        drive(port, urls, args.clients, args.warmup)
+        drive(port, urls, args.clients, args.warmup, args.think)
         sampler = Sampler(port, data_dir / "archive.sqlite3", processes)
         warm = {p.pid: p.memory_full_info() for p in processes}
         sampler.start()
@@ -370,7 +375,7 @@ def measure(setup: str, prepared: Path, batch: Path, work: Path, args) -> dict:
         )
         ingest_started = time.perf_counter()
         log(f"[{setup}] {args.clients} clients for {args.duration} s, ingesting {args.ingest} records meanwhile")
-        results = drive(port, urls, args.clients, args.duration)
+        results = drive(port, urls, args.clients, args.duration, args.think)
         end_memory = {p.pid: p.memory_full_info() for p in processes if p.is_running()}
         ingest.wait(timeout=args.ingest_timeout)
         ingest_seconds = time.perf_counter() - ingest_started
@@ -429,8 +434,9 @@ def measure(setup: str, prepared: Path, batch: Path, work: Path, args) -> dict:
 
 
 def report(rows: list[dict], args) -> None:
-    print(f"\nServing {args.docs} articles: {args.clients} clients for {args.duration} s, {args.ingest} records")
-    print(f"ingested meanwhile; {os.cpu_count()} cores. Goals: 0 errors, ≥ {GOALS['rps']:.0f} req/s,")
+    pause = f"pausing {args.think} s on average between requests" if args.think else "with no pause between requests"
+    print(f"\nServing {args.docs} articles: {args.clients} clients {pause} for {args.duration} s,")
+    print(f"{args.ingest} records ingested meanwhile; {os.cpu_count()} cores. Goals: 0 errors, ≥ {GOALS['rps']:.0f} req/s,")
     print(f"p95 ≤ {GOALS['p95_ms']:.0f} ms,")
     print(f"flat worker memory, new articles searchable within {GOALS['lag_s']:.0f} s of their batch's commit.\n")
     head = f"{'setup':<9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -468,6 +474,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=15)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause of a client between requests, in seconds (0: none)"
+    )
     parser.add_argument("--ingest-timeout", type=float, default=900)
     parser.add_argument("--setups", default="ours,baseline")
     parser.add_argument("--keep", type=Path, help="keep the prepared corpus (and the runs) in this folder")

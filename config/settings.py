@@ -80,6 +80,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# SQLite's page cache per connection (KiB). Each web thread has a connection: a large cache is held
+# by every one of them, so web processes keep the default small; ingest raises it (archive/ingest).
+SQLITE_CACHE_KIB = int(os.environ.get("SQLITE_CACHE_KIB", 65536))
 _sqlite_url = f"sqlite:///{DATA_DIR / 'archive.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _sqlite_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -87,7 +90,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the site read while an ingest writes; NORMAL sync is safe with WAL.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; "
+            f"PRAGMA cache_size=-{SQLITE_CACHE_KIB};"
         ),
         "transaction_mode": "IMMEDIATE",
     }

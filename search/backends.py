@@ -272,11 +272,16 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             self.setup()
         local = self._local
         searcher = getattr(local, "searcher", None)
-        if searcher is None or getattr(local, "index", None) is not self.index:
+        if searcher is not None and not searcher.up_to_date():
+            # Not Whoosh's refresh(): it keys the readers to reuse by generation but looks them up by
+            # segment id, so it reused none, closed one reader per generation (sometimes one already
+            # closed: "Reader already closed", a 500) and left the rest, with their files mapped,
+            # to the garbage collector: a web process grew by every merged-away segment.
+            searcher.close()
+            searcher = None
+        if searcher is None:
             searcher = self.index.searcher()
-        else:
-            searcher = searcher.refresh()
-        local.searcher, local.index = searcher, self.index
+        local.searcher = searcher
         return searcher
 
     def _sortedby(self, sort_by):

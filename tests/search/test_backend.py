@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article, ArticlePlace, Place
@@ -212,3 +213,23 @@ def test_more_like_this_reads_only_the_slice_asked_for(corpus, seed_article, mon
     monkeypatch.setattr(ChineseWhooshSearchBackend, "_results", spy)
     similar = list(SearchQuerySet().models(Article).more_like_this(seed_article)[:3])
     assert len(similar) == 3 and pages == [3]
+
+
+def test_a_new_generation_closes_every_reader_of_the_old_searcher(corpus, search_backend):
+    """Whoosh's refresh() reused no reader and closed one per generation, leaving the others (and
+    their mapped files) to the garbage collector, and could close one twice (a 500)."""
+    from archive.models import Article as A
+
+    index = connections["default"].get_unified_index().get_index(A)
+    articles = list(A.objects.public().order_by("pk"))
+    for chunk in (articles[:4], articles[4:8], articles[8:12]):
+        search_backend.update(index, chunk)  # several segments
+    search_backend.search("*")
+    old = search_backend._searcher()
+    readers = [reader for reader, _ in old.reader().leaf_readers()]
+    assert len(readers) > 1 and not any(r.is_closed for r in readers)
+
+    search_backend.update(index, articles[12:14])  # a new generation
+    assert search_backend.search("*")["hits"] == len(articles)
+    assert all(r.is_closed for r in readers)
+    assert search_backend._searcher() is not old
