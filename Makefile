@@ -66,7 +66,11 @@ bench-search: venv
 
 # Serving: the `make run` server (gunicorn + workers) under 50 clients for 60 s while 2,000 records
 # are ingested, beside runserver, on 10,000 articles.
+# Debian's wrk drives the load (as root, when missing; without it the benchmark uses Python clients).
 bench-serve: venv
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
 	$(PY) bench/serve.py --docs 10000 --ingest 2000 --clients 50 --duration 60
 
 clean:

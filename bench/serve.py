@@ -394,7 +394,8 @@ def measure(setup: str, prepared: Path, batch: Path, work: Path, args) -> dict:
         wait_ready(port)
         time.sleep(2)  # let every worker boot
         processes = serving_processes(server, setup)
-        urls = draw_urls(data_dir / "archive.sqlite3")
+        # Enough that no request repeats within a run: cached figures (related articles) earn no hits.
+        urls = draw_urls(data_dir / "archive.sqlite3", count=20000)
         log(f"[{setup}] {len(processes)} serving process(es); warm-up {args.warmup} s ({args.driver})")
         if args.driver == "wrk":
             drive_wrk(port, urls, args.clients, args.warmup, data_dir)
