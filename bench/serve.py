@@ -48,6 +48,7 @@ import urllib.parse
 from pathlib import Path
 
 import psutil
+from figures import pct  # bench/figures.py: this folder is on the path
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -60,16 +61,6 @@ GOALS = {"rps": 60.0, "p95_ms": 300.0, "lag_s": 10.0}
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
