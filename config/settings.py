@@ -113,6 +113,15 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
+# Each process's own memory cache (home and place figures, related articles): Django's default keeps
+# 300 entries, fewer than the related lists of one busy hour's articles.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", 20000))},
+    }
+}
+
 # -- Background work ------------------------------------------------------------------------------
 # Slow work (index writes after a commit, uploads, source renames, geotagging again) is queued and
 # run by the worker (`manage.py db_worker`, started by `make run`). The embedded default keeps the
