@@ -8,19 +8,33 @@ answers at once; the worker (``manage.py db_worker``) writes. Public function:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
+from whoosh.index import LockError
 
 from search import indexing
 
 CHUNK = 2000  # ids per task: a source of 25,000 articles is reindexed in a dozen steps
+RETRY_AFTER = timedelta(seconds=5)
 
 
 @task(queue_name="index")
 def index_articles(ids: list[int]) -> dict:
-    """Index the public ones of these articles and drop the rest from the index."""
-    indexing.sync_articles(ids)
+    """Index the public ones of these articles and drop the rest from the index.
+
+    If the index stays locked (a long merge of an ingest running beside), the write is queued
+    again a few seconds later instead of failing: the database change is never left unindexed.
+    """
+    try:
+        indexing.sync_articles(ids)
+    except LockError:
+        if not index_articles.get_backend().supports_defer:
+            raise
+        index_articles.using(run_after=timezone.now() + RETRY_AFTER).enqueue(ids)
+        return {"articles": len(ids), "requeued": True}
     return {"articles": len(ids)}
 
 

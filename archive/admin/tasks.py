@@ -48,6 +48,8 @@ def describe_result(task_path: str, value) -> str:
         return format_html('<a href="{}">导入批次 {}</a>：{}。', url, value["run_id"], counts_sentence(value))
     if "changed" in value:
         return f"地点有变化 {value['changed']} 篇，不变 {value['unchanged']} 篇。"
+    if value.get("requeued"):
+        return f"{value['articles']} 篇报道：检索索引正被占用，几秒后再试（已重新排队）。"
     if "articles" in value:
         return f"{value['articles']} 篇报道。"
     return str(value)

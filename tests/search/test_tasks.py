@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
+from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article, Source
@@ -58,3 +59,32 @@ def test_a_source_rename_is_reindexed_by_the_worker(test_data, task_queue):
     task_queue()
     assert SearchQuerySet().filter(source_exact="改名后的公众号").count() == count > 0
     assert DBTaskResult.objects.get().return_value == {"source": source.pk, "articles": count}
+
+
+def test_a_write_that_finds_the_index_locked_is_queued_again_not_lost(test_data, task_queue, monkeypatch):
+    from django.utils import timezone
+
+    from archive.ingest.pipeline import ingest_paths
+    from search import backends
+
+    ingest_paths([test_data / "seed.txt"])
+    article = Article.objects.get()
+    article.title = "索引被占用时改的标题"
+    article.save()
+
+    backend = connections["default"].get_backend()
+    lock = backend.index.lock("WRITELOCK")  # as a long merge of an ingest beside the worker holds it
+    assert lock.acquire()
+    monkeypatch.setattr(backends, "WRITER_TIMEOUT", 0.2)
+    try:
+        task_queue()
+    finally:
+        lock.release()
+    first, again = DBTaskResult.objects.order_by("enqueued_at")
+    assert first.status == "SUCCESSFUL" and first.return_value == {"articles": 1, "requeued": True}
+    assert again.status == "READY" and again.run_after > timezone.now()
+    assert found("索引被占用时改的标题") == set()
+
+    DBTaskResult.objects.filter(pk=again.pk).update(run_after=timezone.now())  # its time has come
+    task_queue()
+    assert found("索引被占用时改的标题") == {article.pk}
