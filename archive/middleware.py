@@ -5,7 +5,7 @@ size of non-file fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``): a 300 MB POST to the 
 written to disk before the CSRF check answered 403. ``RequestBodyLimitMiddleware`` goes first in
 ``MIDDLEWARE`` and answers 413 from the ``Content-Length`` header alone.
 
-Settings (all optional): ``REQUEST_BODY_MAX_BYTES`` (1 MiB) for every view but these two:
+Settings: ``REQUEST_BODY_MAX_BYTES`` (1 MiB) for every view but these two:
 the admin's upload of record files may take ``INGEST_UPLOAD_MAX_BYTES`` and the retry of a
 rejected record (its corrected text, URL-encoded: up to 9 bytes a Chinese character)
 ``3 × INGEST_MAX_RECORD_BYTES``, each plus ``REQUEST_BODY_MARGIN_BYTES`` (1 MiB) for the form
@@ -19,17 +19,13 @@ from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 
-MAX_BODY_BYTES = 1024 * 1024
-MARGIN_BYTES = 1024 * 1024
-
 UPLOAD_VIEW = "admin:archive_ingestrun_upload"
 RETRY_VIEW = "admin:archive_ingestrejection_change"
 
 
 def body_limit(path: str) -> int:
     """Return the largest body a request to ``path`` may send."""
-    default = getattr(settings, "REQUEST_BODY_MAX_BYTES", MAX_BODY_BYTES)
-    margin = getattr(settings, "REQUEST_BODY_MARGIN_BYTES", MARGIN_BYTES)
+    default, margin = settings.REQUEST_BODY_MAX_BYTES, settings.REQUEST_BODY_MARGIN_BYTES
     try:
         view = resolve(path).view_name
     except Resolver404:
@@ -56,8 +52,7 @@ class RequestBodyLimitMiddleware:
             size = int(length) if length else 0
         except ValueError:
             return _refusal(400, "请求的 Content-Length 不是数字。")
-        default = getattr(settings, "REQUEST_BODY_MAX_BYTES", MAX_BODY_BYTES)
-        if size > default:  # the URL is looked up only for a body larger than any page takes
+        if size > settings.REQUEST_BODY_MAX_BYTES:  # the URL is looked up only for a body larger than any page takes
             limit = body_limit(request.path_info)
             if size > limit:
                 return _refusal(

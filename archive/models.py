@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .line_ends import lf_line_ends
 from .weblinks import WebURLField, is_web_url
 
 
@@ -99,10 +98,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})" if self.account_id else self.name
-
-    def save(self, *args, **kwargs):
-        _lf_line_ends(self, ["name", "account_id", "description"])
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("archive:source", args=[self.pk])
@@ -252,11 +247,6 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        # The article page splits paragraphs on "\n\n": a body saved with CRLF (by a script, say) shows as one.
-        _lf_line_ends(self, ["title", "body", "reprint_note"])
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("archive:article", args=[self.pk])
 
@@ -270,13 +260,6 @@ class Article(models.Model):
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
-
-
-def _lf_line_ends(instance: models.Model, names: list[str]) -> None:
-    for name in names:
-        value = getattr(instance, name)
-        if isinstance(value, str) and "\r" in value:
-            setattr(instance, name, lf_line_ends(value))
 
 
 class ContentVersion(models.Model):

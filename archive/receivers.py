@@ -1,5 +1,5 @@
 """Bump the articles' version (``archive.versions``) whenever articles, their places or sources change;
-keep characters XML cannot hold out of every article, source and place saved.
+keep every article, source and place saved in LF line ends, without characters XML cannot hold.
 
 Saves and deletes through the ORM (the admin, scripts) send Django's signals. Ingest writes with
 ``bulk_create``, which sends none: it bumps the version in each batch's transaction itself.
@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from . import versions
 from .models import Article, ArticlePlace, Place, Source
-from .text import xml_safe
+from .text import lf_line_ends, xml_safe
 
 
 @receiver(post_save, sender=Article)
@@ -55,8 +55,9 @@ _AS_READ = {"raw"}
 @receiver(pre_save, sender=Article)
 @receiver(pre_save, sender=Source)
 @receiver(pre_save, sender=Place)
-def drop_characters_xml_cannot_hold(sender, instance, raw=False, **kwargs):
-    """Remove from every text field saved what an Atom feed could not carry (a curator's paste from Word).
+def store_clean_text(sender, instance, raw=False, **kwargs):
+    """Give every text field saved LF line ends (a body saved with CRLF would show as one paragraph)
+    and remove what an Atom feed could not carry (a curator's paste from Word).
 
     Every save path goes through here: the admin, curation, scripts. A title or a name is one
     line (a vertical tab becomes a space); a text field keeps line breaks.
@@ -69,4 +70,4 @@ def drop_characters_xml_cannot_hold(sender, instance, raw=False, **kwargs):
             continue
         value = getattr(instance, field.attname)
         if isinstance(value, str):
-            setattr(instance, field.attname, xml_safe(value, one_line=kind != "TextField"))
+            setattr(instance, field.attname, xml_safe(lf_line_ends(value), one_line=kind != "TextField"))

@@ -13,7 +13,7 @@ from django_tasks import TaskResultStatus, task
 from archive import curation
 from archive.ingest.pipeline import retry_rejections
 from archive.ingest.uploads import ingest_stored_upload
-from archive.models import Article, IngestRejection, Source
+from archive.models import IngestRejection, Source
 
 
 def _user(user_id: int | None):
@@ -45,8 +45,7 @@ def regeotag_source(source_id: int, user_id: int | None) -> dict:
 @task()
 def regeotag_articles(article_ids: list[int], user_id: int | None) -> dict:
     """Geotag the chosen articles again (the admin action)."""
-    ids = list(Article.objects.filter(pk__in=article_ids).order_by("pk").values_list("pk", flat=True))
-    changed, unchanged = curation.regeotag_in_batches(ids=ids, user=_user(user_id))
+    changed, unchanged = curation.regeotag_in_batches(ids=sorted(article_ids), user=_user(user_id))
     return {"changed": changed, "unchanged": unchanged}
 
 

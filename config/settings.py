@@ -80,8 +80,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# SQLite's page cache per connection (KiB). Each web thread has a connection: a large cache is held
-# by every one of them, so web processes keep the default small; ingest raises it (archive/ingest).
+# SQLite's page cache per connection (KiB): 64 MiB suits an ingest. Each web thread holds a
+# connection of its own, so gunicorn's settings (config/gunicorn.py) make it 8 MiB for web processes.
 SQLITE_CACHE_KIB = int(os.environ.get("SQLITE_CACHE_KIB", 65536))
 _sqlite_url = f"sqlite:///{DATA_DIR / 'archive.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _sqlite_url, conn_max_age=60)}
@@ -169,7 +169,8 @@ GAZETTEER_VILLAGES = os.environ.get("GAZETTEER_VILLAGES", "33")
 INGEST_MAX_RECORD_BYTES = int(os.environ.get("INGEST_MAX_RECORD_BYTES", 5 * 1024 * 1024))
 # Files a curator uploads in the admin (Ingest runs → Upload records) may be at most this large.
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
-# `manage.py ingest` stops reading a .gz past this many inflated bytes (a too_large rejection).
+# `manage.py ingest` stops reading a .gz past this many inflated bytes (a too_large rejection): far
+# more than any real dump, far less than a few kilobytes of "gzip bomb" unpack to.
 INGEST_MAX_DECOMPRESSED_BYTES = int(os.environ.get("INGEST_MAX_DECOMPRESSED_BYTES", 16 * 1024**3))
 # Request bodies (archive/middleware.py): 413 past this, except the upload and retry views.
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", 1024 * 1024))

@@ -88,7 +88,7 @@ class Generation:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in arrays (for tests and the serving benchmark)."""
+        """Bytes held in arrays (tests watch it)."""
         total = self.live.nbytes
         for value in list(self._memo.values()):
             for part in value if isinstance(value, tuple) else (value,):
@@ -104,10 +104,10 @@ class IndexArrays:
     (a Whoosh searcher's files are not safe to read from two threads at once).
     """
 
-    def __init__(self, searcher, generation: Generation | None = None):
+    def __init__(self, searcher, generation: Generation):
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
-        self.generation = generation or Generation(None, *_live_documents(searcher, self.leaves))
+        self.generation = generation
         self.size = self.generation.size
         self.live = self.generation.live
 
@@ -369,7 +369,7 @@ def arrays_for(searcher, owner) -> IndexArrays:
 
 
 def kept_generations() -> dict:
-    """{index: Generation} as kept now (for tests and the serving benchmark)."""
+    """{index: Generation} as kept now (tests watch it)."""
     with _generations_lock:
         return dict(_generations)
 

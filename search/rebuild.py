@@ -85,18 +85,18 @@ def rebuild_index(*, using: str = "default", batch_size: int = 1000, progress: C
 
         # Writes made to the live index meanwhile: the same articles again, from the database.
         offset = 0
-        for _ in range(CATCH_UP_ROUNDS):
-            changed, offset = _journal_ids(journal, offset)
-            if not changed:
-                break
-            indexing.sync_articles(changed, using=using, backend=staging)
 
-        def last_changes(_staging_ix):
-            changed, _ = _journal_ids(journal, offset)
+        def catch_up(_staging_ix=None) -> bool:
+            nonlocal offset
+            changed, offset = _journal_ids(journal, offset)
             if changed:
                 indexing.sync_articles(changed, using=using, backend=staging)
+            return bool(changed)
 
-        adopt_segments(live.index.refresh(), staging.index, before_swap=last_changes)
+        for _ in range(CATCH_UP_ROUNDS):
+            if not catch_up():
+                break
+        adopt_segments(live.index.refresh(), staging.index, before_swap=catch_up)  # the last ones, locked
         live.index = live.index.refresh()
         return len(ids)
     finally:

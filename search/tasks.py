@@ -7,7 +7,7 @@ answers at once; the worker (``manage.py db_worker``) writes. Public function:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,19 +21,25 @@ CHUNK = 2000  # ids per task: a source of 25,000 articles is reindexed in a doze
 RETRY_AFTER = timedelta(seconds=5)
 
 
-@task(queue_name="index")
-def index_articles(ids: list[int]) -> dict:
-    """Index the public ones of these articles and drop the rest from the index.
-
-    If the index stays locked (a long merge of an ingest running beside), the write is queued
-    again a few seconds later instead of failing: the database change is never left unindexed.
+def _written_or_requeued(task_object, args: tuple, write: Callable[[], None]) -> bool:
+    """Run ``write``; if the index stays locked past the writer's timeout (a long merge of an ingest
+    running beside), queue the task again a few seconds later instead of failing, so the database
+    change is never left unindexed. Return whether it was queued again.
     """
     try:
-        indexing.sync_articles(ids)
+        write()
     except LockError:
-        if not index_articles.get_backend().supports_defer:
+        if not task_object.get_backend().supports_defer:
             raise
-        index_articles.using(run_after=timezone.now() + RETRY_AFTER).enqueue(ids)
+        task_object.using(run_after=timezone.now() + RETRY_AFTER).enqueue(*args)
+        return True
+    return False
+
+
+@task(queue_name="index")
+def index_articles(ids: list[int]) -> dict:
+    """Index the public ones of these articles and drop the rest from the index."""
+    if _written_or_requeued(index_articles, (ids,), lambda: indexing.sync_articles(ids)):
         return {"articles": len(ids), "requeued": True}
     return {"articles": len(ids)}
 
@@ -44,8 +50,13 @@ def index_source(source_id: int) -> dict:
     from archive.models import Article
 
     ids = list(Article.objects.public().filter(source_id=source_id).values_list("pk", flat=True))
-    for start in range(0, len(ids), CHUNK):
-        indexing.sync_articles(ids[start : start + CHUNK])
+
+    def write():
+        for start in range(0, len(ids), CHUNK):
+            indexing.sync_articles(ids[start : start + CHUNK])
+
+    if _written_or_requeued(index_source, (source_id,), write):
+        return {"source": source_id, "articles": len(ids), "requeued": True}
     return {"source": source_id, "articles": len(ids)}
 
 

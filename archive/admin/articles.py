@@ -307,8 +307,8 @@ class ArticleAdmin(DateSafeChangeListMixin, SavesOnlyChanges, SimpleHistoryAdmin
 
     @admin.action(description="重新地理标注（保留人工设定的地点）", permissions=["change"])
     def regeotag(self, request, queryset):
-        if queryset.count() > AT_ONCE:
-            ids = list(queryset.values_list("pk", flat=True))
+        ids = list(queryset.values_list("pk", flat=True))
+        if len(ids) > AT_ONCE:
             result = tasks.regeotag_articles.enqueue(ids, request.user.pk)
             text = format_html("{} 篇报道已交给{}重新地理标注。", len(ids), task_link(result.id))
             self.message_user(request, text, messages.SUCCESS)

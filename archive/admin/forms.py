@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
-from archive.line_ends import lf_line_ends
+from archive.text import lf_line_ends
 
 
 class TextField(forms.CharField):

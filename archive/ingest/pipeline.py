@@ -45,9 +45,6 @@ log = logging.getLogger(__name__)
 
 # Rejection rows keep at most this much of a record's text; raw_size keeps the real size.
 REJECTED_RAW_LIMIT = 64 * 1024
-# What a gzip file may inflate to unless the setting INGEST_MAX_DECOMPRESSED_BYTES says otherwise:
-# far more than any real dump, far less than a few kilobytes of "gzip bomb" unpack to.
-MAX_DECOMPRESSED_BYTES = 16 * 1024**3
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -174,7 +171,7 @@ def ingest_paths(
     ``INGEST_MAX_DECOMPRESSED_BYTES``); the rest of it is then a ``too_large`` rejection.
     """
     if max_decompressed_bytes is None:
-        max_decompressed_bytes = getattr(settings, "INGEST_MAX_DECOMPRESSED_BYTES", MAX_DECOMPRESSED_BYTES)
+        max_decompressed_bytes = settings.INGEST_MAX_DECOMPRESSED_BYTES
     paths = [str(p) for p in paths]
     run = _start_run([shown_path(p) for p in paths], origin, started_by)
     summary = Summary(run_id=run.pk)
