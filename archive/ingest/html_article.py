@@ -7,6 +7,7 @@ import re
 
 from lxml import etree
 
+from . import extractors
 from .dates import parse_date, search_date
 from .fields import ArticleFields
 from .htmltext import BLOCK_TAGS, SKIP_TAGS, element_text, paragraphs
@@ -60,17 +61,50 @@ _NEXT_LABEL = re.compile(r"(?:发布|发表|更新|成文)?(?:时间|日期)|作
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜)\s*|\s+[-–—]\s+")
 _HEADER_SPAN = 8  # paragraphs below the title where a page prints its date and source
 
+# Where a Chinese news or government article ends: the editor's credit line (kept, with the credit
+# lines right after it: 责任编辑：… 审读：…), then whatever the page puts below the article.
+_EDITOR_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|编审|审核|审校|审\s*读|校对|终审|监制|值班编辑|本文来源|稿件来源|文章来源|来源)"
+    r"\s*[：:/丨|｜]"
+)
+# Credit lines that may follow it (a photographer's or reporter's credit alone may be a caption).
+_CREDIT_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|编审|审核|审校|审\s*读|校对|终审|监制|统筹|值班编辑|作者|撰文|记者|"
+    r"文字|摄影|图片|来源|本文来源|稿件来源|文章来源|出品|制作|策划)\s*[：:/丨|｜]"
+)
+# Headings of the blocks pages put after the article (related reading, comments, sharing, paging).
+_TAIL_HEADINGS = frozenset(
+    match_key(heading)
+    for heading in (
+        "相关阅读 相关新闻 相关文章 相关报道 相关推荐 相关链接 推荐阅读 延伸阅读 扩展阅读 热门推荐 精彩推荐 "
+        "为你推荐 猜你喜欢 更多精彩 热点推荐 热门文章 热门阅读 热门新闻 大家都在看 热门评论 网友评论 最新评论 "
+        "我要评论 发表评论 全部评论 评论 分享到 分享至 分享 相關閱讀 相關新聞 延伸閱讀 推薦閱讀 熱門推薦 更多新聞 "
+        "上一篇 下一篇 返回顶部 打印本页 关闭窗口"
+    ).split()
+)
+# Lines that start the page's furniture below an article: comment counters, keywords, disclaimers.
+_TAIL_LINE = re.compile(
+    r"^(?:\d[\d,]*条评论|\d[\d,]*人参与|关键[字词][：:]|以上内容.{0,40}(?:上传|发布|存储)|特别声明|免责声明|版权声明|"
+    r"声明[：:]|本文(?:仅代表作者|系作者|为作者)|(?:上一篇|下一篇)[：:])"
+)
+_MIN_PROSE_ABOVE = 60  # Chinese characters of article above a line before it can end the article
+_PROSE_PUNCTUATION = re.compile("[。，；！？、：]")
+_MIN_PROSE_LINE = 10  # a line with this many Chinese characters and a comma or full stop is prose
+_MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have a say
 
-def parse_html_article(root: etree._Element) -> ArticleFields:
-    """Return the article fields of a news or government page."""
+
+def parse_html_article(root: etree._Element, *, page: str = "") -> ArticleFields:
+    """Return the article fields of a news or government page.
+
+    ``page`` is the page's HTML text: with it, trafilatura's and readability's candidates check
+    the archive's own (see ``_main_lines``).
+    """
     meta = _meta(root)
     title = _title(root, meta)
     body = root.find("body")
     header = _header_lines(paragraphs(body if body is not None else root), title)
     _drop_chrome(root)
-    content = _main_content(root)
-    lines = paragraphs(content) if content is not None else []
-    lines = drop_wechat_residue(drop_site_chrome(lines, title))
+    lines = _main_lines(root, page, title)
     body = body_from_lines(lines, title)
     return ArticleFields(
         title=title,
@@ -80,6 +114,76 @@ def parse_html_article(root: etree._Element) -> ArticleFields:
         original_url=_url(root, meta),
         reprint_note=find_reprint_note(body.split("\n\n")),
     )
+
+
+def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
+    """Return the article's lines: the densest block, cut where the article ends, checked by the peers.
+
+    The densest block (``_main_content``) keeps every paragraph of an article split in sibling
+    blocks, but also the page furniture inside its container; trafilatura (favouring recall, and
+    precision) and readability each propose the article too.  A line of the block that is not
+    prose (no 。，；, or only a few characters) is kept only when one of them keeps it as well, so
+    a player's buttons, an author card or a date stamp go while headings and short paragraphs the
+    extractors agree on stay.  When the block finds nothing, the peers' candidate that agrees
+    most with the others is the article.
+    """
+    content = _main_content(root)
+    lines = paragraphs(content) if content is not None else []
+    lines = _cut_tail(drop_wechat_residue(drop_site_chrome(lines, title)))
+    if not page:
+        return lines
+    candidates = [
+        extractors.readability_paragraphs(page),
+        extractors.trafilatura_paragraphs(page, variant="recall"),
+        extractors.trafilatura_paragraphs(page, variant="precision"),
+    ]
+    candidates = [_cut_tail(drop_wechat_residue(drop_site_chrome(c, title))) for c in candidates]
+    candidates = [c for c in candidates if cjk_count("".join(c)) >= _MIN_CANDIDATE]
+    if cjk_count("".join(lines)) < _MIN_CANDIDATE:
+        return _most_agreed(candidates) or lines
+    if len(candidates) < 2:
+        return lines
+    keys = [match_key("".join(c)) for c in candidates]
+    return [line for line in lines if _is_prose(line) or any(match_key(line) in key for key in keys)]
+
+
+def _is_prose(line: str) -> bool:
+    return cjk_count(line) >= _MIN_PROSE_LINE and _PROSE_PUNCTUATION.search(line) is not None
+
+
+def _most_agreed(candidates: list[list[str]]) -> list[str]:
+    """Return the candidate whose characters the others share most (the medoid), or []."""
+    if len(candidates) <= 2:
+        return max(candidates, key=lambda c: cjk_count("".join(c)), default=[])
+    texts = ["".join(c) for c in candidates]
+    return max(
+        candidates,
+        key=lambda c: sum(_overlap("".join(c), other) for other in texts),
+    )
+
+
+def _overlap(text: str, other: str) -> float:
+    """Return the Dice overlap of two texts' character bigrams (a cheap agreement measure)."""
+    a = {text[i : i + 2] for i in range(len(text) - 1)}
+    b = {other[i : i + 2] for i in range(len(other) - 1)}
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def _cut_tail(lines: list[str]) -> list[str]:
+    """Return the lines down to where the article ends: its credit lines, or the furniture below it."""
+    prose = 0
+    for i, line in enumerate(lines):
+        if prose >= _MIN_PROSE_ABOVE:
+            key = match_key(line)
+            if (len(key) <= 12 and key.strip("【】：") in _TAIL_HEADINGS) or _TAIL_LINE.match(key):
+                return lines[:i]
+            if len(line) <= 50 and _EDITOR_LINE.match(line):
+                end = i + 1
+                while end < len(lines) and len(lines[end]) <= 50 and _CREDIT_LINE.match(lines[end]):
+                    end += 1
+                return lines[:end]
+        prose += cjk_count(line)
+    return lines
 
 
 def _drop_chrome(root: etree._Element) -> None:

@@ -11,6 +11,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from lxml import etree
+
 from archive.text import xml_safe
 from archive.weblinks import is_web_url
 
@@ -23,6 +25,7 @@ from .records import DUMP, HTML, JSONL, WECHAT_HTML, RawRecord
 from .text import fix_surrogates
 from .wechat_html import NoticePage, parse_wechat_page
 
+_RICH_MEDIA = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' rich_media_content ')]")
 # The Article model's column sizes.
 _MAX_TITLE = 500
 _MAX_SOURCE = 200
@@ -112,21 +115,35 @@ def _parse_json(record: RawRecord) -> ArticleFields:
 
 
 def _parse_page(record: RawRecord) -> ArticleFields:
+    """Parse a page by its structure: WeChat's article parser for WeChat's pages, else the generic one.
+
+    A page WeChat's parser finds no article text in (a news page that merely loads WeChat's share
+    SDK, say) goes to the generic parser before anything is rejected; only WeChat's own notice
+    ("该内容已被发布者删除") rejects the page outright.
+    """
     try:
         root = parse_html(record.raw)
     except ValueError as exc:
         raise RecordRejected("unknown_format", f"The page cannot be parsed as HTML: {exc}.") from exc
-    is_wechat = record.format == WECHAT_HTML or root.find(".//*[@id='js_content']") is not None
-    if not is_wechat:
-        return parse_html_article(root)
+    if record.format != WECHAT_HTML and not _has_wechat_structure(root):
+        return parse_html_article(root, page=record.raw)
     try:
-        return parse_wechat_page(record.raw, root)
+        fields = parse_wechat_page(record.raw, root)
     except NoticePage as notice:
         if notice.reason == "deleted_article":
             message = f"WeChat shows the notice “{notice.notice}” instead of the article: it was deleted or blocked."
         else:
             message = f"WeChat shows the notice “{notice.notice}” instead of an article."
         raise RecordRejected(notice.reason, message) from notice
+    if fields.body:
+        return fields
+    generic = parse_html_article(parse_html(record.raw), page=record.raw)
+    return generic if generic.body else fields
+
+
+def _has_wechat_structure(root) -> bool:
+    """Whether the page's markup is a WeChat article's (its body container or its rich_media layout)."""
+    return root.find(".//*[@id='js_content']") is not None or bool(_RICH_MEDIA(root))
 
 
 def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:

@@ -83,9 +83,17 @@ _HTML_START = re.compile(
     re.I,
 )
 _HTML_ANYWHERE = re.compile(r"<(?:html|body)[\s>]", re.I)
+# A WeChat article page by its structure: its body container, its rich_media layout, its og:url, its
+# publish time variable; or WeChat's notice page (a weui message box on WeChat's own resources).
+# Never a script address alone: most Chinese news and government sites load WeChat's share SDK
+# (res.wx.qq.com/open/js/jweixin…) and are ordinary article pages.
 _WECHAT_MARKERS = re.compile(
-    r"mp\.weixin\.qq\.com|res\.wx\.qq\.com|id=\"js_content\"|rich_media_content|var nickname\s*="
+    r"""id=["']js_content["']|class=["'][^"']*\brich_media_(?:content|title|area)"""
+    r"""|<meta[^>]+(?:og:url["'][^>]+content=["']https?://mp\.weixin\.qq\.com"""
+    r"""|content=["']https?://mp\.weixin\.qq\.com[^>]+og:url)|\bvar\s+ct\s*=\s*["']\d{9,}"""
 )
+_WECHAT_NOTICE = re.compile(r"""class=["'][^"']*\bweui-msg\b""")
+_WECHAT_RESOURCES = re.compile(r"res\.wx\.qq\.com/mmbizwap/")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "gb_2312-80"}
 
@@ -378,7 +386,7 @@ class _FileReader:
             message = "The page is neither UTF-8 nor in the charset it declares."
             yield self.reject("file", "undecodable", message, raw=self._decode_lossy(data[:KEEP_BYTES]), raw_size=size)
             return
-        page_format = WECHAT_HTML if _WECHAT_MARKERS.search(text) else HTML
+        page_format = WECHAT_HTML if _is_wechat_page(text) else HTML
         yield RawRecord(self.name, "file", page_format, text)
 
     def _decode_html(self, data: bytes) -> str | None:
@@ -427,6 +435,13 @@ class _FileReader:
             else:
                 message = f"{position} is not a JSON object (a {type(item).__name__})."
                 yield self.reject(position, "not_an_object", message, raw=raw, raw_size=len(raw.encode()))
+
+
+def _is_wechat_page(text: str) -> bool:
+    """Whether a page is a WeChat article (or WeChat's notice page) by its markup."""
+    if _WECHAT_MARKERS.search(text):
+        return True
+    return bool(_WECHAT_NOTICE.search(text) and _WECHAT_RESOURCES.search(text))
 
 
 def _is_json(line: str) -> bool:
