@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run dev worker setup venv migrate samples test browser test-postgres lint bench bench-search bench-serve clean
+.PHONY: run dev worker setup venv migrate samples test browser test-postgres lint bench bench-search bench-serve bench-extract clean
 
 run: setup
 	BIND=$(HOST):$(PORT) $(VENV)/bin/honcho --no-colour -f Procfile start
@@ -72,6 +72,11 @@ bench-serve: venv
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	fi
 	$(PY) bench/serve.py --docs 10000 --ingest 2000 --clients 50 --duration 60
+
+# Extraction: the archive's main text beside readability-lxml, gne and trafilatura on ../shared's
+# 21 dev pages (bag-of-character-bigram F1 against human reference text).
+bench-extract: venv
+	$(PY) bench/extract.py $(SHARED)/data/extraction
 
 clean:
 	rm -rf $(VENV) data

@@ -73,6 +73,6 @@ def readability_paragraphs(page: str) -> list[str]:
         return []
     try:
         tree = lxml_html.fragment_fromstring(summary, create_parent="div")
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError, AssertionError):  # lxml asserts on a summary without a body
         return []
     return paragraphs(tree)

@@ -87,8 +87,8 @@ _TAIL_LINE = re.compile(
     r"^(?:\d[\d,]*条评论|\d[\d,]*人参与|关键[字词][：:]|以上内容.{0,40}(?:上传|发布|存储)|特别声明|免责声明|版权声明|"
     r"声明[：:]|本文(?:仅代表作者|系作者|为作者)|(?:上一篇|下一篇)[：:])"
 )
-_MIN_PROSE_ABOVE = 60  # Chinese characters of article above a line before it can end the article
-_PROSE_PUNCTUATION = re.compile("[。，；！？、：]")
+_MIN_PROSE_ABOVE = 60  # Chinese characters of prose lines above a line before it can end the article
+_PROSE_PUNCTUATION = re.compile("[。，；！？、]")
 _MIN_PROSE_LINE = 10  # a line with this many Chinese characters and a comma or full stop is prose
 _MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have a say
 
@@ -120,8 +120,8 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     """Return the article's lines: the densest block, cut where the article ends, checked by the peers.
 
     The densest block (``_main_content``) keeps every paragraph of an article split in sibling
-    blocks, but also the page furniture inside its container; trafilatura (favouring recall, and
-    precision) and readability each propose the article too.  A line of the block that is not
+    blocks, but also the page furniture inside its container; trafilatura (favouring recall) and
+    readability each propose the article too.  A line of the block that is not
     prose (no 。，；, or only a few characters) is kept only when one of them keeps it as well, so
     a player's buttons, an author card or a date stamp go while headings and short paragraphs the
     extractors agree on stay.  When the block finds nothing, the peers' candidate that agrees
@@ -129,15 +129,15 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     """
     content = _main_content(root)
     lines = paragraphs(content) if content is not None else []
-    lines = _cut_tail(drop_wechat_residue(drop_site_chrome(lines, title)))
+    lines = drop_wechat_residue(drop_site_chrome(_cut_tail(lines), title))
     if not page:
         return lines
     candidates = [
         extractors.readability_paragraphs(page),
         extractors.trafilatura_paragraphs(page, variant="recall"),
-        extractors.trafilatura_paragraphs(page, variant="precision"),
+
     ]
-    candidates = [_cut_tail(drop_wechat_residue(drop_site_chrome(c, title))) for c in candidates]
+    candidates = [drop_wechat_residue(drop_site_chrome(_cut_tail(c), title)) for c in candidates]
     candidates = [c for c in candidates if cjk_count("".join(c)) >= _MIN_CANDIDATE]
     if cjk_count("".join(lines)) < _MIN_CANDIDATE:
         return _most_agreed(candidates) or lines
@@ -182,7 +182,8 @@ def _cut_tail(lines: list[str]) -> list[str]:
                 while end < len(lines) and len(lines[end]) <= 50 and _CREDIT_LINE.match(lines[end]):
                     end += 1
                 return lines[:end]
-        prose += cjk_count(line)
+        if _is_prose(line):
+            prose += cjk_count(line)
     return lines
 
 
