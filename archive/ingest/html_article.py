@@ -135,7 +135,6 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     candidates = [
         extractors.readability_paragraphs(page),
         extractors.trafilatura_paragraphs(page, variant="recall"),
-
     ]
     candidates = [drop_wechat_residue(drop_site_chrome(_cut_tail(c), title)) for c in candidates]
     candidates = [c for c in candidates if cjk_count("".join(c)) >= _MIN_CANDIDATE]

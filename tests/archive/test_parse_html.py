@@ -158,7 +158,8 @@ def test_a_news_page_that_loads_wechats_share_sdk_parses_as_a_news_article(tmp_p
 def test_a_news_page_linking_to_a_wechat_article_parses_as_a_news_article(tmp_path):
     link = '<p><a href="https://mp.weixin.qq.com/s?__biz=Mzg3NTA5&amp;mid=22483">原文链接</a></p>'
     path = tmp_path / "news.html"
-    path.write_text(news_page(head="<title>河南在新时代中部地区崛起中争先出彩_新浪新闻</title>", after=link), encoding="utf-8")
+    head = "<title>河南在新时代中部地区崛起中争先出彩_新浪新闻</title>"
+    path.write_text(news_page(head=head, after=link), encoding="utf-8")
     record, article = ingest_file(path)
     assert record.format == HTML
     assert article.body.startswith(NEWS_PARAGRAPHS[0])
@@ -185,7 +186,8 @@ def test_the_body_ends_at_the_editor_line_not_in_the_related_reading_and_comment
     after = """<p>（记者 王晓）</p><p>责任编辑：刘光博</p>
 <div class="related"><h3>相关阅读</h3><p>河南省召开全省经济形势分析会议，研究部署下一阶段经济工作。</p>
 <p>郑州市出台支持先进制造业高质量发展的若干政策措施，涵盖资金土地人才等方面。</p></div>
-<div class="comments"><p>243条评论|3,930人参与网友评论</p><p>这篇报道写得很好，希望家乡越来越好，发展越来越快。</p></div>"""
+<div class="comments"><p>243条评论|3,930人参与网友评论</p>
+<p>这篇报道写得很好，希望家乡越来越好，发展越来越快。</p></div>"""
     article = parse(news_page(head="<title>河南在新时代中部地区崛起中争先出彩</title>", after=after))
     assert article.body.split("\n\n") == [*NEWS_PARAGRAPHS, "（记者 王晓）", "责任编辑：刘光博"]
 
