@@ -121,29 +121,62 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
 
     The densest block (``_main_content``) keeps every paragraph of an article split in sibling
     blocks, but also the page furniture inside its container; trafilatura (favouring recall) and
-    readability each propose the article too.  A line of the block that is not
-    prose (no 。，；, or only a few characters) is kept only when one of them keeps it as well, so
-    a player's buttons, an author card or a date stamp go while headings and short paragraphs the
-    extractors agree on stay.  When the block finds nothing, the peers' candidate that agrees
-    most with the others is the article.
+    readability each propose the article too.  A line of the block that is not prose (no 。，；,
+    only a few characters, or all of it a link: an advertisement, a teaser) is kept only when one
+    of them keeps it as well, so a player's buttons, an author card or a date stamp go while
+    headings and short paragraphs the extractors agree on stay.  A line repeated word for word (a
+    caption printed twice) is kept once.  When the block finds nothing, the peers' candidate
+    that agrees most with the others is the article.
     """
     content = _main_content(root)
     lines = paragraphs(content) if content is not None else []
-    lines = drop_wechat_residue(drop_site_chrome(_cut_tail(lines), title))
+    lines = _once(drop_wechat_residue(drop_site_chrome(_cut_tail(lines), title)))
     if not page:
         return lines
     candidates = [
         extractors.readability_paragraphs(page),
         extractors.trafilatura_paragraphs(page, variant="recall"),
     ]
-    candidates = [drop_wechat_residue(drop_site_chrome(_cut_tail(c), title)) for c in candidates]
+    candidates = [_once(drop_wechat_residue(drop_site_chrome(_cut_tail(c), title))) for c in candidates]
     candidates = [c for c in candidates if cjk_count("".join(c)) >= _MIN_CANDIDATE]
     if cjk_count("".join(lines)) < _MIN_CANDIDATE:
         return _most_agreed(candidates) or lines
     if len(candidates) < 2:
         return lines
     keys = [match_key("".join(c)) for c in candidates]
-    return [line for line in lines if _is_prose(line) or any(match_key(line) in key for key in keys)]
+    links = _link_keys(content) if content is not None else set()
+    kept = []
+    for line in lines:
+        key = match_key(line)
+        if _is_link(key, links):  # a link's text: only where every peer keeps it
+            if all(key in other for other in keys):
+                kept.append(line)
+        elif _is_prose(line) or any(key in other for other in keys):
+            kept.append(line)
+    return kept
+
+
+def _once(lines: list[str]) -> list[str]:
+    """Return the lines without word-for-word repeats of a longer line above."""
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        if len(line) >= _MIN_PROSE_LINE:
+            if line in seen:
+                continue
+            seen.add(line)
+        kept.append(line)
+    return kept
+
+
+def _link_keys(content: etree._Element) -> set[str]:
+    keys = (match_key(element_text(a)) for a in content.iter("a"))
+    return {key for key in keys if len(key) >= 4}
+
+
+def _is_link(key: str, links: set[str]) -> bool:
+    """Whether a line (its ``match_key``) is nearly all one link's text: an advertisement, a teaser."""
+    return any(key in link or (link in key and len(link) >= 0.7 * len(key)) for link in links) if links else False
 
 
 def _is_prose(line: str) -> bool:
