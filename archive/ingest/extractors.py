@@ -46,7 +46,10 @@ TRAFILATURA_VARIANTS = ("recall", "precision")
 
 
 def trafilatura_paragraphs(page: str, *, variant: str = "recall") -> list[str]:
-    """Return trafilatura's article paragraphs (``variant``: favour recall or precision), comments left out."""
+    """Return trafilatura's article paragraphs (``variant``: favour recall or precision), comments left out.
+
+    Its own fallback extractors are skipped (``fast``): readability is a candidate of its own.
+    """
     if variant not in TRAFILATURA_VARIANTS:
         raise ValueError(f"unknown trafilatura variant {variant!r}")
     try:
@@ -57,6 +60,7 @@ def trafilatura_paragraphs(page: str, *, variant: str = "recall") -> list[str]:
             favor_recall=variant == "recall",
             favor_precision=variant == "precision",
             deduplicate=False,
+            fast=True,
         )
     except Exception:  # noqa: BLE001 (a library failing on one page must not fail the ingest)
         return []

@@ -131,7 +131,10 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     content = _main_content(root)
     lines = paragraphs(content) if content is not None else []
     lines = _once(drop_wechat_residue(drop_site_chrome(_cut_tail(lines), title)))
-    if not page:
+    links = _link_keys(content) if content is not None else set()
+    enough = cjk_count("".join(lines)) >= _MIN_CANDIDATE
+    doubtful = any(not _is_prose(line) or _is_link(match_key(line), links) for line in lines)
+    if not page or (enough and not doubtful):  # nothing for the peers to decide: spare their time
         return lines
     candidates = [
         extractors.readability_paragraphs(page),
@@ -139,12 +142,11 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     ]
     candidates = [_once(drop_wechat_residue(drop_site_chrome(_cut_tail(c), title))) for c in candidates]
     candidates = [c for c in candidates if cjk_count("".join(c)) >= _MIN_CANDIDATE]
-    if cjk_count("".join(lines)) < _MIN_CANDIDATE:
+    if not enough:
         return _most_agreed(candidates) or lines
     if len(candidates) < 2:
         return lines
     keys = [match_key("".join(c)) for c in candidates]
-    links = _link_keys(content) if content is not None else set()
     kept = []
     for line in lines:
         key = match_key(line)
