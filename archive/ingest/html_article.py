@@ -91,6 +91,10 @@ _MIN_PROSE_ABOVE = 60  # Chinese characters of prose lines above a line before i
 _PROSE_PUNCTUATION = re.compile("[。，；！？、]")
 _MIN_PROSE_LINE = 10  # a line with this many Chinese characters and a comma or full stop is prose
 _MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have a say
+# Readability and trafilatura agreeing this much (bigram Dice) on a text the densest block shares
+# less than _BLOCK_DIFFERS with: the block is something else (a comment thread, a list), they win.
+_PEERS_AGREE = 0.8
+_BLOCK_DIFFERS = 0.5
 
 
 def parse_html_article(root: etree._Element, *, page: str = "") -> ArticleFields:
@@ -126,15 +130,16 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     of them keeps it as well, so a player's buttons, an author card or a date stamp go while
     headings and short paragraphs the extractors agree on stay.  A line repeated word for word (a
     caption printed twice) is kept once.  When the block finds nothing, the peers' candidate
-    that agrees most with the others is the article.
+    that agrees most with the others is the article; and when no container declared the block
+    and both peers agree on a text it does not share, readability's candidate is.
     """
-    content = _main_content(root)
+    content, declared = _main_content(root)
     lines = paragraphs(content) if content is not None else []
     lines = _once(drop_wechat_residue(drop_site_chrome(_cut_tail(lines), title)))
     links = _link_keys(content) if content is not None else set()
     enough = cjk_count("".join(lines)) >= _MIN_CANDIDATE
     doubtful = any(not _is_prose(line) or _is_link(match_key(line), links) for line in lines)
-    if not page or (enough and not doubtful):  # nothing for the peers to decide: spare their time
+    if not page or (enough and declared and not doubtful):  # nothing for the peers to decide
         return lines
     candidates = [
         extractors.readability_paragraphs(page),
@@ -146,6 +151,8 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
         return _most_agreed(candidates) or lines
     if len(candidates) < 2:
         return lines
+    if not declared and _peers_overrule(lines, candidates):
+        return candidates[0]
     keys = [match_key("".join(c)) for c in candidates]
     kept = []
     for line in lines:
@@ -156,6 +163,16 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
         elif _is_prose(line) or any(key in other for other in keys):
             kept.append(line)
     return kept
+
+
+def _peers_overrule(lines: list[str], candidates: list[list[str]]) -> bool:
+    """Whether the peers agree on an article the densest block (no container declared it) is not."""
+    text, first, second = "".join(lines), "".join(candidates[0]), "".join(candidates[1])
+    return (
+        _overlap(first, second) >= _PEERS_AGREE
+        and _overlap(text, first) < _BLOCK_DIFFERS
+        and _overlap(text, second) < _BLOCK_DIFFERS
+    )
 
 
 def _once(lines: list[str]) -> list[str]:
@@ -260,15 +277,16 @@ def _title(root: etree._Element, meta: dict[str, str]) -> str:
     return headings[0] if headings else ""
 
 
-def _main_content(root: etree._Element) -> etree._Element | None:
+def _main_content(root: etree._Element) -> tuple[etree._Element | None, bool]:
+    """Return the article's block, and whether the page declares it (<article>, a CMS's container)."""
     articles = [a for a in _ARTICLE(root) if cjk_count(element_text(a)) >= _MIN_CONTENT_CJK]
     if articles:
-        return max(articles, key=lambda a: cjk_count(element_text(a)))
+        return max(articles, key=lambda a: cjk_count(element_text(a))), True
     for xpath in _CONTENT_XPATHS:
         for el in xpath(root):
             if cjk_count(element_text(el)) >= _MIN_CONTENT_CJK:
-                return el
-    return _densest(root)
+                return el, True
+    return _densest(root), False
 
 
 def _densest(root: etree._Element) -> etree._Element | None:

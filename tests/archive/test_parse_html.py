@@ -227,3 +227,16 @@ def test_the_dev_pages_are_all_parsed_and_their_mean_f1_is_above_the_floor():
         scores.append(f1(body, reference["content"]))
     assert rejected == []
     assert sum(scores) / len(scores) > F1_FLOOR
+
+
+def test_a_comment_thread_longer_than_the_article_does_not_take_its_place():
+    comments = "".join(
+        f'<div class="comment-item"><p>网友{i}号：我是河南人，看到家乡这些年的变化真的很感慨，道路宽了，楼房高了，'
+        f"工厂多了，希望越来越好，第{i}条。</p></div>"
+        for i in range(12)
+    )
+    page = f"""<html><head><title>河南在新时代中部地区崛起中争先出彩</title></head><body>
+<div class="wrap"><h1>河南在新时代中部地区崛起中争先出彩</h1><div class="text">
+{"".join(f"<p>{p}</p>" for p in NEWS_PARAGRAPHS)}</div></div>
+<div id="comments" class="comment-list"><h3>网友评论</h3>{comments}</div></body></html>"""
+    assert parse(page).body.split("\n\n") == list(NEWS_PARAGRAPHS)
