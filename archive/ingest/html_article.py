@@ -64,7 +64,7 @@ _HEADER_SPAN = 8  # paragraphs below the title where a page prints its date and 
 # Where a Chinese news or government article ends: the editor's credit line (kept, with the credit
 # lines right after it: 责任编辑：… 审读：…), then whatever the page puts below the article.
 _EDITOR_LINE = re.compile(
-    r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|编审|审核|审校|审\s*读|校对|终审|监制|值班编辑|本文来源|稿件来源|文章来源|来源)"
+    r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|编审|审核|审校|审\s*读|校对|终审|监制|值班编辑|本文来源|稿件来源|文章来源)"
     r"\s*[：:/丨|｜]"
 )
 # Credit lines that may follow it (a photographer's or reporter's credit alone may be a caption).

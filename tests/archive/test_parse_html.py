@@ -240,3 +240,37 @@ def test_a_comment_thread_longer_than_the_article_does_not_take_its_place():
 {"".join(f"<p>{p}</p>" for p in NEWS_PARAGRAPHS)}</div></div>
 <div id="comments" class="comment-list"><h3>网友评论</h3>{comments}</div></body></html>"""
     assert parse(page).body.split("\n\n") == list(NEWS_PARAGRAPHS)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<div class="rich_media_content" id="js_content"><p>正文。</p></div>',
+        '<div class="rich_media_area_primary"><h1 class="rich_media_title">标题</h1></div>',
+        '<meta property="og:url" content="http://mp.weixin.qq.com/s?__biz=MzAx&amp;mid=26">',
+        '<script>var ct = "1659254400";</script>',
+    ],
+    ids=["js_content", "rich_media", "og:url", "var ct"],
+)
+def test_a_page_is_wechats_by_its_structure(tmp_path, markup):
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><head></head><body>{markup}<p>正文。</p></body></html>", encoding="utf-8")
+    (record,) = iter_records(path, max_record_bytes=1 << 20)
+    assert record.format == WECHAT_HTML
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        JWEIXIN,
+        '<link rel="dns-prefetch" href="//res.wx.qq.com">',
+        '<a href="https://mp.weixin.qq.com/s/abcDEF">关注我们的公众号</a>',
+        "<script>var nickname = '';</script>",
+    ],
+    ids=["jweixin", "res.wx.qq.com", "link to mp.weixin", "var nickname"],
+)
+def test_a_script_or_link_to_wechat_does_not_make_a_page_wechats(tmp_path, markup):
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><head></head><body>{markup}<p>正文。</p></body></html>", encoding="utf-8")
+    (record,) = iter_records(path, max_record_bytes=1 << 20)
+    assert record.format == HTML
