@@ -117,9 +117,9 @@ def _parse_json(record: RawRecord) -> ArticleFields:
 def _parse_page(record: RawRecord) -> ArticleFields:
     """Parse a page by its structure: WeChat's article parser for WeChat's pages, else the generic one.
 
-    A page WeChat's parser finds no article text in (a news page that merely loads WeChat's share
-    SDK, say) goes to the generic parser before anything is rejected; only WeChat's own notice
-    ("该内容已被发布者删除") rejects the page outright.
+    A page WeChat's parser finds no article text in goes to the generic parser before anything is
+    rejected (unless it is a WeChat picture or video post: WeChat's own container, empty, under a
+    title); only WeChat's own notice ("该内容已被发布者删除") rejects the page outright.
     """
     try:
         root = parse_html(record.raw)
@@ -135,8 +135,8 @@ def _parse_page(record: RawRecord) -> ArticleFields:
         else:
             message = f"WeChat shows the notice “{notice.notice}” instead of an article."
         raise RecordRejected(notice.reason, message) from notice
-    if fields.body:
-        return fields
+    if fields.body or (fields.title and root.find(".//*[@id='js_content']") is not None):
+        return fields  # a picture or video post: WeChat's own (empty) container, nothing more to find
     generic = parse_html_article(parse_html(record.raw), page=record.raw)
     return generic if generic.body else fields
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from archive.ingest.parse import RecordRejected, parse_record
 from archive.ingest.records import HTML, WECHAT_HTML, RawRecord, iter_records
@@ -166,11 +167,20 @@ def test_a_news_page_linking_to_a_wechat_article_parses_as_a_news_article(tmp_pa
 
 
 def test_a_page_wechats_parser_finds_no_text_in_goes_to_the_generic_parser():
-    page = news_page(head='<meta property="og:url" content="https://mp.weixin.qq.com/s/abcDEF">') + (
-        '<div id="js_content" style="visibility: hidden;"></div>'
-    )
+    page = news_page(head='<meta property="og:url" content="https://mp.weixin.qq.com/s/abcDEF">')
     article = parse_record(RawRecord("page.html", "file", WECHAT_HTML, page))
     assert article.body.split("\n\n") == list(NEWS_PARAGRAPHS)
+
+
+def test_a_wechat_picture_post_stays_title_only_without_the_account_card_as_its_body(test_data):
+    page = (test_data / "gcdyweixin_2018-03-20.html").read_text(encoding="utf-8")
+    root = lxml_html.document_fromstring(page)
+    content = root.get_element_by_id("js_content")
+    for child in list(content):
+        content.remove(child)
+    content.text = ""
+    article = parse_record(RawRecord("page.html", "file", WECHAT_HTML, lxml_html.tostring(root, encoding="unicode")))
+    assert (article.title, article.body, article.title_only) == ("【视频】石榴花开", "", True)
 
 
 def test_wechats_deleted_article_notice_is_still_rejected(test_data):
