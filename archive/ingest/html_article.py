@@ -94,6 +94,7 @@ _MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have
 # Readability and trafilatura agreeing this much (bigram Dice) on a text the densest block shares
 # less than _BLOCK_DIFFERS with: the block is something else (a comment thread, a list), they win.
 _PEERS_AGREE = 0.8
+_MAX_MISSED = 0.5  # prose the peers find beyond the block, at most this share of the block's
 _BLOCK_DIFFERS = 0.5
 
 
@@ -154,6 +155,8 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     if not declared and _peers_overrule(lines, candidates):
         return candidates[0]
     keys = [match_key("".join(c)) for c in candidates]
+    if not declared:
+        lines = _with_missed_prose(lines, candidates[0], keys[1])
     kept = []
     for line in lines:
         key = match_key(line)
@@ -173,6 +176,25 @@ def _peers_overrule(lines: list[str], candidates: list[list[str]]) -> bool:
         and _overlap(text, first) < _BLOCK_DIFFERS
         and _overlap(text, second) < _BLOCK_DIFFERS
     )
+
+
+def _with_missed_prose(lines: list[str], first: list[str], second_key: str) -> list[str]:
+    """Return the block's lines with the prose both peers have and it lacks, in the first peer's order.
+
+    The densest block can be one of the sibling blocks an article is split in; what both peers
+    find beyond it is taken when it is a smaller part than the block (not a list of teasers).
+    """
+    block_key = match_key("".join(lines))
+    missed = {i for i, line in enumerate(first) if _is_prose(line) and match_key(line) not in block_key} & {
+        i for i, line in enumerate(first) if match_key(line) in second_key
+    }
+    if not missed or sum(cjk_count(first[i]) for i in missed) > _MAX_MISSED * cjk_count("".join(lines)):
+        return lines
+    merged = list(lines)
+    for i in sorted(missed, reverse=True):  # before the block line the first peer has next
+        follower = next((line for line in first[i + 1 :] if line in merged), None)
+        merged.insert(merged.index(follower) if follower is not None else len(merged), first[i])
+    return merged
 
 
 def _once(lines: list[str]) -> list[str]:
