@@ -94,8 +94,8 @@ _MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have
 # Readability and trafilatura agreeing this much (bigram Dice) on a text the densest block shares
 # less than _BLOCK_DIFFERS with: the block is something else (a comment thread, a list), they win.
 _PEERS_AGREE = 0.8
-_MAX_MISSED = 0.5  # prose the peers find beyond the block, at most this share of the block's
 _BLOCK_DIFFERS = 0.5
+_MAX_MISSED = 0.5  # prose the peers find beyond the block, at most this share of the block's
 
 
 def parse_html_article(root: etree._Element, *, page: str = "") -> ArticleFields:
@@ -157,13 +157,18 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
     keys = [match_key("".join(c)) for c in candidates]
     if not declared:
         lines = _with_missed_prose(lines, candidates[0], keys[1])
+    peer_lines = [{match_key(line) for line in c} for c in candidates]
     kept = []
     for line in lines:
         key = match_key(line)
+        support = [
+            key in own or (len(key) >= _MIN_PROSE_LINE and key in joined)
+            for own, joined in zip(peer_lines, keys, strict=True)
+        ]
         if _is_link(key, links):  # a link's text: only where every peer keeps it
-            if all(key in other for other in keys):
+            if all(support):
                 kept.append(line)
-        elif _is_prose(line) or any(key in other for other in keys):
+        elif _is_prose(line) or any(support):
             kept.append(line)
     return kept
 
