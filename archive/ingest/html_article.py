@@ -95,6 +95,7 @@ _MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have
 # less than _BLOCK_DIFFERS with: the block is something else (a comment thread, a list), they win.
 _PEERS_AGREE = 0.8
 _BLOCK_DIFFERS = 0.5
+_LINK_SHARE = 0.7  # a line this much of which is link text is a link, not prose
 _MAX_MISSED = 0.5  # prose the peers find beyond the block, at most this share of the block's
 
 
@@ -221,8 +222,12 @@ def _link_keys(content: etree._Element) -> set[str]:
 
 
 def _is_link(key: str, links: set[str]) -> bool:
-    """Whether a line (its ``match_key``) is nearly all one link's text: an advertisement, a teaser."""
-    return any(key in link or (link in key and len(link) >= 0.7 * len(key)) for link in links) if links else False
+    """Whether a line (its ``match_key``) is nearly all link text: advertisements, teasers."""
+    if not links or not key:
+        return False
+    if any(key in link for link in links):
+        return True
+    return sum(len(link) for link in links if link in key) >= _LINK_SHARE * len(key)
 
 
 def _is_prose(line: str) -> bool:
