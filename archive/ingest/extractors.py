@@ -3,12 +3,14 @@
 Each function takes a page's HTML text and returns the paragraphs its extractor takes for the
 article, normalised like the archive's own (``htmltext.paragraphs``); an extractor that finds
 nothing, or fails on the page, gives ``[]``: it is one candidate among several, never the only
-word.  The versions these calls were written for are checked on import, so an upgrade that may
-change their behaviour is noticed here and nowhere else.
+word.  The versions these calls were written for are checked on import (the libraries themselves
+are imported on first use), so an upgrade that may change their behaviour is noticed here and
+nowhere else.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from importlib.metadata import version
 
@@ -34,13 +36,24 @@ def _check_versions() -> None:
 
 _check_versions()
 
-import trafilatura  # noqa: E402 (after the version check on purpose)
-from readability import Document  # noqa: E402
 
-# Both libraries log every page they give up on; the archive reports its own outcome.
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("readability").setLevel(logging.CRITICAL)
-logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
+@functools.cache
+def _trafilatura():
+    """Import trafilatura on first use: it takes half a second, which only parsing a page needs."""
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs each page it gives up on
+    return trafilatura
+
+
+@functools.cache
+def _readability_document():
+    from readability import Document
+
+    logging.getLogger("readability").setLevel(logging.CRITICAL)
+    logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
+    return Document
+
 
 TRAFILATURA_VARIANTS = ("recall", "precision")
 
@@ -53,7 +66,7 @@ def trafilatura_paragraphs(page: str, *, variant: str = "recall") -> list[str]:
     if variant not in TRAFILATURA_VARIANTS:
         raise ValueError(f"unknown trafilatura variant {variant!r}")
     try:
-        text = trafilatura.extract(
+        text = _trafilatura().extract(
             page,
             include_comments=False,
             include_tables=True,
@@ -70,7 +83,7 @@ def trafilatura_paragraphs(page: str, *, variant: str = "recall") -> list[str]:
 def readability_paragraphs(page: str) -> list[str]:
     """Return readability-lxml's article paragraphs."""
     try:
-        summary = Document(page).summary(html_partial=True)
+        summary = _readability_document()(page).summary(html_partial=True)
     except Exception:  # noqa: BLE001
         return []
     if not summary or not summary.strip():
