@@ -96,6 +96,7 @@ _MIN_CANDIDATE = 50  # Chinese characters an extractor's candidate needs to have
 _PEERS_AGREE = 0.8
 _BLOCK_DIFFERS = 0.5
 _LINK_SHARE = 0.7  # a line this much of which is link text is a link, not prose
+_MAX_LEAD_LINE = 20  # a byline or dateline right above the first sentence is at most this long
 _MAX_MISSED = 0.5  # prose the peers find beyond the block, at most this share of the block's
 
 
@@ -110,7 +111,7 @@ def parse_html_article(root: etree._Element, *, page: str = "") -> ArticleFields
     body = root.find("body")
     header = _header_lines(paragraphs(body if body is not None else root), title)
     _drop_chrome(root)
-    lines = _main_lines(root, page, title)
+    lines = _from_first_prose(_main_lines(root, page, title))
     body = body_from_lines(lines, title)
     return ArticleFields(
         title=title,
@@ -172,6 +173,20 @@ def _main_lines(root: etree._Element, page: str, title: str) -> list[str]:
         elif _is_prose(line) or any(support):
             kept.append(line)
     return kept
+
+
+def _from_first_prose(lines: list[str]) -> list[str]:
+    """Return the lines from the article's first prose line, and the short line just above it.
+
+    What comes before the first sentence is the page's: a headline repeated or broken over lines,
+    a player's controls, an author card, share buttons.  The one short line right above it is
+    kept: a byline or a dateline (文丨…, 本报讯, 各区县人民政府：).
+    """
+    first = next((i for i, line in enumerate(lines) if _is_prose(line)), None)
+    if not first:
+        return lines
+    lead = lines[first - 1]
+    return ([lead] if len(lead) <= _MAX_LEAD_LINE else []) + lines[first:]
 
 
 def _peers_overrule(lines: list[str], candidates: list[list[str]]) -> bool:

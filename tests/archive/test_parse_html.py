@@ -284,3 +284,12 @@ def test_a_script_or_link_to_wechat_does_not_make_a_page_wechats(tmp_path, marku
     path.write_text(f"<html><head></head><body>{markup}<p>正文。</p></body></html>", encoding="utf-8")
     (record,) = iter_records(path, max_record_bytes=1 << 20)
     assert record.format == HTML
+
+
+def test_a_players_controls_above_the_first_sentence_go_and_the_byline_stays():
+    player = "".join(f"<div>{c}</div>" for c in ("展开", "倍速", "2.0X", "1.5X", "00:00", "时长：01:45 来源：电影网"))
+    body = "".join(f"<p>{p}</p>" for p in NEWS_PARAGRAPHS)
+    page = f"""<html><head><title>河南在新时代中部地区崛起中争先出彩</title></head><body>
+<div class="video-news"><div class="player">{player}</div><p>本报讯（记者 王晓）</p>{body}</div>
+{FOOTER}</body></html>"""
+    assert parse(page).body.split("\n\n") == ["本报讯（记者 王晓）", *NEWS_PARAGRAPHS]
