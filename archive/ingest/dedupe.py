@@ -75,7 +75,7 @@ def similarity(a: set[str], b: set[str]) -> float:
 
 MIN_TITLE_CHARS = 10
 TITLE_ONLY_DAYS = 3
-GENERIC_DAYS = 3
+GENERIC_DAYS = 4
 GENERIC_ACCOUNTS = 10
 
 _WECHAT_POST_KEYS = ("__biz", "mid", "idx", "sn")
