@@ -394,7 +394,7 @@ class _Group:
             self.original = copy
 
 
-def _stored_groups(roots: set[int]) -> dict[int, _Group]:
+def stored_groups(roots: set[int]) -> dict[int, _Group]:
     """{original's id: group} of the stored groups with these originals, each with all its copies."""
     if not roots:
         return {}
@@ -595,7 +595,7 @@ class _Ingester:
         for p in pending:
             near = self.near_match(p, candidates.get(p.index, []), stored_bodies, {})
             roots_of[p.index] = list(dict.fromkeys([*exact.get(p.content_hash, []), *([near] if near else [])]))
-        groups = _stored_groups({pk for roots in roots_of.values() for pk in roots})
+        groups = stored_groups({pk for roots in roots_of.values() for pk in roots})
 
         group_of: dict[int, _Group] = {}  # pending index → its group
         by_hash: dict[str, list[_Pending]] = {}

@@ -209,3 +209,59 @@ def test_not_a_duplicate_stays_apart_when_copies_arrive(tmp_path):
 
     assert article("绍兴日报").duplicate_of is None
     assert article("越城发布").duplicate_of == article("某资讯号")  # the earliest copy of the rest
+
+
+# --- repairing groups stored before these rules ------------------------------------------------
+
+
+def test_regroup_duplicates_repairs_groups_stored_by_the_old_rules(
+    tmp_path, client, django_capture_on_commit_callbacks
+):
+    ingest(
+        tmp_path,
+        "feed.jsonl",
+        [
+            item("分享图片", "账号甲", "2021-03-01", url=url(1)),
+            item("分享图片", "账号乙", "2021-03-09", url=url(2)),
+            item(TITLE, "越城发布", "2021-06-11", url=url(3), body=BODY),
+            item(TITLE, "绍兴日报", "2021-06-13", url=url(4), body=BODY),
+            item(TITLE, "绍兴日报", "2021-06-20", url=url(5), body=BODY),
+        ],
+    )
+    by_url = {a.original_url: a for a in Article.objects.all()}
+    first, reprint, repost = by_url[url(3)], by_url[url(4)], by_url[url(5)]
+    # What the old rules stored: one 分享图片 group, the newest copy as the original, the same
+    # account's two posts linked to each other.
+    Article.objects.filter(pk=by_url[url(1)].pk).update(duplicate_of=by_url[url(2)])
+    Article.objects.filter(pk__in=[first.pk, repost.pk]).update(duplicate_of=reprint)
+    Article.objects.filter(pk=reprint.pk).update(duplicate_of=None)
+    with django_capture_on_commit_callbacks(execute=True):  # the queued index writes run
+        curation.reindex(Article.objects.values_list("pk", flat=True))
+    assert sorted(search_ids(client, "老旧小区改造")) == [reprint.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("regroup_duplicates")
+
+    first, reprint, repost = (Article.objects.get(pk=a.pk) for a in (first, reprint, repost))
+    assert first.duplicate_of is None and reprint.duplicate_of == first
+    assert repost.duplicate_of is None  # the same account's other post stands on its own
+    assert Article.objects.filter(title="分享图片", duplicate_of__isnull=False).count() == 0
+    assert other_publishers(client, first) == ["绍兴日报"]
+    assert sorted(search_ids(client, "老旧小区改造")) == sorted([first.pk, repost.pk])
+    assert Article.objects.get(pk=reprint.pk).history.first().history_change_reason == "重新分组：最早发布者为原文"
+
+
+def test_regroup_duplicates_leaves_a_curators_group_alone(tmp_path):
+    ingest(
+        tmp_path,
+        "feed.jsonl",
+        [
+            item(TITLE, "越城发布", "2021-06-11", url=url(1), body=BODY),
+            item(TITLE, "绍兴日报", "2021-06-13", url=url(2)),
+        ],
+    )
+    curation.merge(article("绍兴日报"), [article("越城发布")])
+
+    call_command("regroup_duplicates")
+
+    assert article("越城发布").duplicate_of == article("绍兴日报")
