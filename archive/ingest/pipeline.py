@@ -597,10 +597,26 @@ class _Ingester:
             roots_of[p.index] = list(dict.fromkeys([*exact.get(p.content_hash, []), *([near] if near else [])]))
         groups = stored_groups({pk for roots in roots_of.values() for pk in roots})
 
+        # A generic title joins no group, but the same post ingested again is still the same post.
+        posted: dict[tuple, int] = {}
+        if generic_hashes:
+            accounts = {p.copy.account for p in pending if p.content_hash in generic_hashes} - {None}
+            for pk, content, source_id, address in (
+                Article.objects.filter(content_hash__in=generic_hashes, source_id__in=accounts)
+                .order_by("pk")
+                .values_list("pk", "content_hash", "source_id", "original_url")
+            ):
+                if address:
+                    posted.setdefault((content, source_id, dedupe.url_key(address)), pk)
+
         group_of: dict[int, _Group] = {}  # pending index → its group
         by_hash: dict[str, list[_Pending]] = {}
         batch_anchors: dict[int, list[_Pending]] = {}
         for p in pending:
+            key = (p.content_hash, p.copy.account, p.copy.url)
+            if p.copy.url and key in posted:
+                p.same_as = posted[key]
+                continue
             tried = [groups[pk] for pk in roots_of[p.index] if pk in groups]
             earlier = list(by_hash.get(p.content_hash, []))
             near = self.near_match(p, [], {}, batch_anchors)

@@ -143,6 +143,15 @@ def test_the_same_post_ingested_again_with_other_fields_is_not_stored_twice(tmp_
     assert (run.stored, run.duplicates, run.unchanged) == (0, 0, 1)
 
 
+def test_a_generic_title_ingested_again_is_not_stored_twice(tmp_path):
+    records = [item("分享图片", f"账号{n}", f"2021-03-{n + 1:02d}", url=url(n)) for n in range(5)]
+    ingest(tmp_path, "feed.jsonl", records)
+    ingest(tmp_path, "again.jsonl", [{**r, "read_count": 7} for r in records])
+
+    assert Article.objects.count() == 5
+    assert IngestRun.objects.order_by("pk").last().unchanged == 5
+
+
 # --- the earliest copy is the original ---------------------------------------------------------
 
 
