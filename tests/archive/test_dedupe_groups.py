@@ -6,6 +6,7 @@ publishers, which copy is the original, what search finds).
 """
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -258,6 +259,10 @@ def test_regroup_duplicates_repairs_groups_stored_by_the_old_rules(
     assert other_publishers(client, first) == ["绍兴日报"]
     assert sorted(search_ids(client, "老旧小区改造")) == sorted([first.pk, repost.pk])
     assert Article.objects.get(pk=reprint.pk).history.first().history_change_reason == "重新分组：最早发布者为原文"
+
+    out = io.StringIO()
+    call_command("regroup_duplicates", stdout=out)
+    assert "changed 0 articles" in out.getvalue()  # a second run changes nothing
 
 
 def test_regroup_duplicates_leaves_a_curators_group_alone(tmp_path):
