@@ -25,8 +25,9 @@ from .ingest.records import RawRecord
 from .models import Article, ArticleAnchor, ArticlePlace, Place, RemovedPlace, Source
 from .signals import articles_changed
 
-# Fields whose manual correction a later cleaning keeps (``Article.curated_fields``).
-CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note")
+# Fields whose manual correction a later cleaning keeps (``Article.curated_fields``); a curator's
+# duplicate link (set by a merge, cleared by "not a duplicate", or edited) is never regrouped.
+CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note", "duplicate_of")
 
 
 @dataclass
@@ -106,8 +107,9 @@ def reclean(articles: Iterable[Article], *, keep_curated: bool = True, user=None
             changed = [name for name, value in values.items() if name not in kept and getattr(article, name) != value]
             for name in changed:
                 setattr(article, name, values[name])
-            if not keep_curated and article.curated_fields:
-                article.curated_fields = []
+            if not keep_curated and set(article.curated_fields or ()) - {"duplicate_of"}:
+                # Forgotten: corrections of the cleaned fields; a curator's duplicate link is no cleaning.
+                article.curated_fields = [n for n in article.curated_fields if n == "duplicate_of"]
                 changed.append("curated_fields")
             if "title" in changed or "body" in changed:
                 article.content_hash = dedupe.content_hash(article.title, article.body)
@@ -226,19 +228,22 @@ def merge(canonical: Article, others: Iterable[Article], *, user=None) -> Outcom
     """
     outcome = Outcome()
     with transaction.atomic():
-        if canonical.duplicate_of_id is not None:
+        if canonical.duplicate_of_id is not None or "duplicate_of" not in (canonical.curated_fields or ()):
             previous = canonical.duplicate_of_id
             canonical.duplicate_of = None
-            _save(canonical, ["duplicate_of"], "合并时设为主报道")
-            _log(user, canonical, f"设为主报道（原为 #{previous} 的重复）。")
+            note_curated(canonical, ["duplicate_of"])
+            _save(canonical, ["duplicate_of", "curated_fields"], "合并时设为主报道")
+            if previous is not None:
+                _log(user, canonical, f"设为主报道（原为 #{previous} 的重复）。")
         others = [a for a in others if a.pk != canonical.pk]
         copies = Article.objects.filter(duplicate_of__in=[a.pk for a in others]).exclude(pk=canonical.pk)
         for article in [*others, *copies]:
-            if article.duplicate_of_id == canonical.pk:
+            if article.duplicate_of_id == canonical.pk and "duplicate_of" in (article.curated_fields or ()):
                 outcome.unchanged += 1
                 continue
             article.duplicate_of = canonical
-            _save(article, ["duplicate_of"], f"合并到 #{canonical.pk}")
+            note_curated(article, ["duplicate_of"])
+            _save(article, ["duplicate_of", "curated_fields"], f"合并到 #{canonical.pk}")
             _log(user, article, f"合并到 #{canonical.pk} {canonical.title}。")
             outcome.changed += 1
         if outcome.changed:
@@ -247,16 +252,23 @@ def merge(canonical: Article, others: Iterable[Article], *, user=None) -> Outcom
 
 
 def not_a_duplicate(articles: Iterable[Article], *, user=None) -> Outcome:
-    """Undo a duplicate link: the article stands on its own again (in search, lists and feeds)."""
+    """Undo a duplicate link: the article stands on its own again (in search, lists and feeds).
+
+    The decision is kept: no later ingest or regrouping links the article again.
+    """
     outcome = Outcome()
     with transaction.atomic():
         for article in articles:
             if article.duplicate_of_id is None:
+                if "duplicate_of" not in (article.curated_fields or ()):
+                    note_curated(article, ["duplicate_of"])
+                    _save(article, ["curated_fields"], "不是重复（人工确认）")
                 outcome.unchanged += 1
                 continue
             was = article.duplicate_of_id
             article.duplicate_of = None
-            _save(article, ["duplicate_of"], f"不是 #{was} 的重复")
+            note_curated(article, ["duplicate_of"])
+            _save(article, ["duplicate_of", "curated_fields"], f"不是 #{was} 的重复")
             _log(user, article, f"标为不是 #{was} 的重复。")
             outcome.changed += 1
     return outcome

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -70,7 +71,12 @@ def article_detail(request, pk: int):
     previous, following = browse.neighbours(article)
     # The same report published by other accounts: the canonical article and its duplicates.
     canonical = article.duplicate_of or article
-    copies = Article.objects.visible_to(request.user).filter(duplicate_of=canonical).select_related("source")
+    copies = (
+        Article.objects.visible_to(request.user)
+        .filter(duplicate_of=canonical)
+        .select_related("source")
+        .order_by(F("published").asc(nulls_last=True), "pk")  # as the original was chosen: earliest first
+    )
     group = [canonical, *copies]
     context = {
         "article": article,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import reset_queries, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from archive import geotag as geotagging
@@ -289,6 +290,7 @@ def _ingest(
 def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, index: bool = True) -> None:
     if not batch:
         return
+    ingester.repointed = []
     with transaction.atomic():
         outcomes = ingester.ingest_batch(batch)
         IngestRun.objects.filter(pk=ingester.run.pk).update(
@@ -303,6 +305,9 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, in
     # With DEBUG on, Django keeps every query's SQL; a long run must not hold them all.
     reset_queries()
     stored = [o.article.pk for o in outcomes if o.status == STORED and o.article is not None]
+    # Re-pointed copies: a former original leaves the index, a copy set apart enters it.
+    stored.extend(ingester.repointed)
+    ingester.repointed = []
     unchanged = [o.existing_id for o in outcomes if o.status == UNCHANGED and o.existing_id is not None]
     if index and (stored or unchanged):
         articles_stored.send(sender=_Ingester, ids=stored, unchanged=unchanged)
@@ -361,12 +366,58 @@ class _Pending:
     anchors: list[int]
     clauses: set[str] | None = None
     article: Article | None = None
-    duplicate_of: _Pending | None = None  # a canonical article stored earlier in the same batch
+    duplicate_of: _Pending | int | None = None  # its original: stored (an id) or earlier in the batch
+    source: Source | None = None
+    copy: dedupe.Copy | None = None
+    same_as: _Pending | int | None = None  # the same post, stored or earlier in the batch: not stored again
 
     def clause_set(self) -> set[str]:
         if self.clauses is None:
             self.clauses = dedupe.clauses(self.parsed.body)
         return self.clauses
+
+
+class _Group:
+    """The copies of one report known to a batch: stored ones (with their current links) and new ones."""
+
+    def __init__(self, members: list[dedupe.Copy], links: dict[int, int | None] | None = None):
+        self.members = members
+        self.links = links or {}  # stored copy's id → its stored duplicate_of
+        # A curator's group keeps the original the curator chose; otherwise the earliest copy is it.
+        self.curated = any(m.curated for m in members)
+        chosen = [m for m in members if not isinstance(m.ref, _Pending) and self.links.get(m.ref) is None]
+        self.original = chosen[0] if self.curated and chosen else min(members, key=lambda m: m.order)
+
+    def add(self, copy: dedupe.Copy) -> None:
+        self.members.append(copy)
+        if not self.curated and copy.order < self.original.order:
+            self.original = copy
+
+
+def stored_groups(roots: set[int]) -> dict[int, _Group]:
+    """{original's id: group} of the stored groups with these originals, each with all its copies."""
+    if not roots:
+        return {}
+    rows = Article.objects.filter(Q(pk__in=roots) | Q(duplicate_of__in=roots)).values_list(
+        "pk", "duplicate_of_id", "source_id", "original_url", "published", "title_only", "title", "curated_fields"
+    )
+    members: dict[int, list] = {}
+    links: dict[int, dict] = {}
+    for pk, duplicate_of, source_id, url, published, title_only, title, curated in rows.order_by("pk"):
+        root = duplicate_of or pk
+        copy = dedupe.Copy(
+            ref=pk,
+            order=dedupe.order(published, (0, pk)),
+            account=source_id,
+            url=dedupe.url_key(url),
+            published=published,
+            title_only=title_only,
+            title=dedupe.normalise(title),
+            curated="duplicate_of" in (curated or ()),
+        )
+        members.setdefault(root, []).append(copy)
+        links.setdefault(root, {})[pk] = duplicate_of
+    return {root: _Group(copies, links[root]) for root, copies in members.items() if root in roots}
 
 
 class _Ingester:
@@ -378,6 +429,8 @@ class _Ingester:
         self._place_ids: dict[str, int] | None = None
         self._place_codes: dict[int, str] | None = None
         self._rejections: list[IngestRejection] = []
+        self._repoints: dict[int, object] = {}
+        self.repointed: list[int] = []  # stored articles whose link this batch changed (for the index)
 
     # --- the batch ---------------------------------------------------------------------------
 
@@ -433,6 +486,10 @@ class _Ingester:
         if pending:
             self.store(pending)
             for p in pending:
+                if p.same_as is not None:
+                    same = p.same_as.article.pk if isinstance(p.same_as, _Pending) else p.same_as
+                    outcomes[p.index] = Outcome(UNCHANGED, p.record.path, p.record.position, existing_id=same)
+                    continue
                 status = DUPLICATE if p.article.duplicate_of_id else STORED
                 outcomes[p.index] = Outcome(status, p.record.path, p.record.position, p.article)
         IngestRejection.objects.bulk_create(self._rejections)
@@ -449,13 +506,15 @@ class _Ingester:
             return self.reject_record(record, "parse_error", f"The parser failed on this record: {detail}")
 
     def store(self, pending: list[_Pending]) -> None:
-        """Write the batch's articles with their duplicate links, anchors and places."""
+        """Write the batch's articles with their duplicate links, anchors and places (a record that is
+        a post already stored, ``same_as``, is written as nothing), and re-point the stored copies."""
         self.link_duplicates(pending)
+        pending = [p for p in pending if p.same_as is None]
         for p in pending:
             parsed, record = p.parsed, p.record
             p.article = Article(
                 **cleaned_fields(parsed),
-                source=self.source_for(parsed),
+                source=p.source,
                 raw=record.raw,
                 raw_format=record.format,
                 raw_hash=p.raw_hash,
@@ -465,13 +524,20 @@ class _Ingester:
                 source_file=record.path[:1000],
                 source_position=record.position[:50],
             )
-        # Canonical articles first, so that duplicates of them in this batch can point at their ids.
+        # Originals first, so that duplicates of them in this batch can point at their ids.
         firsts = [p for p in pending if not isinstance(p.duplicate_of, _Pending)]
         Article.objects.bulk_create([p.article for p in firsts])
         seconds = [p for p in pending if isinstance(p.duplicate_of, _Pending)]
         for p in seconds:
             p.article.duplicate_of_id = p.duplicate_of.article.pk
         Article.objects.bulk_create([p.article for p in seconds])
+        # Stored copies re-pointed: at an earlier copy that arrived now, or apart (a generic title).
+        targets: dict[int | None, list[int]] = {}
+        for pk, target in self._repoints.items():
+            targets.setdefault(target.article.pk if isinstance(target, _Pending) else target, []).append(pk)
+        for target, ids in targets.items():
+            Article.objects.filter(pk__in=ids).update(duplicate_of_id=target)
+        self.repointed.extend(self._repoints)
 
         ArticleAnchor.objects.bulk_create(
             ArticleAnchor(article_id=p.article.pk, value=value) for p in pending for value in p.anchors
@@ -482,17 +548,37 @@ class _Ingester:
         ArticlePlace.objects.bulk_create(links)
 
     def link_duplicates(self, pending: list[_Pending]) -> None:
-        """Point each pending record at the canonical article it repeats, stored or earlier in the batch.
+        """Group each pending record with the copies of the report it repeats (``dedupe``'s rules).
 
-        ``duplicate_of`` becomes an article id (stored before) or a ``_Pending`` (this batch).
+        Sets each record's ``source``, ``duplicate_of`` (a stored article's id, a ``_Pending`` of
+        this batch, or None: it is an original) or ``same_as`` (it is a post already stored: the
+        article's id, or the earlier record of this batch), and ``self._repoints`` ({stored id:
+        its new original, an id, a ``_Pending`` or None}) for stored copies whose original changes.
         """
-        exact: dict[str, int] = {}
+        for p in pending:
+            p.source = self.source_for(p.parsed)
+            parsed = p.parsed
+            p.copy = dedupe.Copy(
+                ref=p,
+                order=dedupe.order(parsed.published, (1, p.index)),
+                account=p.source.pk if p.source else None,
+                url=dedupe.url_key(parsed.original_url),
+                published=parsed.published,
+                title_only=not dedupe.normalise(parsed.body),
+                title=dedupe.normalise(parsed.title),
+            )
+        generic = self.generic_titles(pending)
+        generic_hashes = {p.content_hash for p in pending if p.copy.title_only and p.copy.title in generic}
+
+        exact: dict[str, list[int]] = {}
         for content, pk, canonical in (
-            Article.objects.filter(content_hash__in={p.content_hash for p in pending})
+            Article.objects.filter(content_hash__in={p.content_hash for p in pending} - generic_hashes)
             .order_by("pk")
             .values_list("content_hash", "pk", "duplicate_of_id")
         ):
-            exact.setdefault(content, canonical or pk)
+            roots = exact.setdefault(content, [])
+            if (canonical or pk) not in roots:
+                roots.append(canonical or pk)
         by_anchor: dict[int, set[int]] = {}
         for value, article_id in ArticleAnchor.objects.filter(
             value__in={a for p in pending for a in p.anchors}
@@ -505,22 +591,99 @@ class _Ingester:
             rows = Article.objects.filter(pk__in=wanted).values_list("pk", "body", "duplicate_of_id")
             for pk, body, canonical in rows:
                 stored_bodies[pk] = (dedupe.clauses(body), canonical or pk)
+        roots_of = {}
+        for p in pending:
+            near = self.near_match(p, candidates.get(p.index, []), stored_bodies, {})
+            roots_of[p.index] = list(dict.fromkeys([*exact.get(p.content_hash, []), *([near] if near else [])]))
+        groups = stored_groups({pk for roots in roots_of.values() for pk in roots})
 
-        first_in_batch: dict[str, _Pending] = {}
+        # A generic title joins no group, but the same post ingested again is still the same post.
+        posted: dict[tuple, int] = {}
+        if generic_hashes:
+            accounts = {p.copy.account for p in pending if p.content_hash in generic_hashes} - {None}
+            for pk, content, source_id, address in (
+                Article.objects.filter(content_hash__in=generic_hashes, source_id__in=accounts)
+                .order_by("pk")
+                .values_list("pk", "content_hash", "source_id", "original_url")
+            ):
+                if address:
+                    posted.setdefault((content, source_id, dedupe.url_key(address)), pk)
+
+        group_of: dict[int, _Group] = {}  # pending index → its group
+        by_hash: dict[str, list[_Pending]] = {}
         batch_anchors: dict[int, list[_Pending]] = {}
         for p in pending:
-            if p.content_hash in exact:
-                p.duplicate_of = exact[p.content_hash]
-            elif p.content_hash in first_in_batch:
-                p.duplicate_of = first_in_batch[p.content_hash]
+            key = (p.content_hash, p.copy.account, p.copy.url)
+            if p.copy.url and key in posted:
+                p.same_as = posted[key]
+                continue
+            tried = [groups[pk] for pk in roots_of[p.index] if pk in groups]
+            earlier = list(by_hash.get(p.content_hash, []))
+            near = self.near_match(p, [], {}, batch_anchors)
+            if near is not None:
+                earlier.append(near)
+            tried.extend(group_of[q.index] for q in earlier if q.index in group_of)
+            group = None
+            for candidate in dict.fromkeys(tried):
+                same = next((m for m in candidate.members if dedupe.same_post(p.copy, m)), None)
+                if same is not None:
+                    p.same_as = same.ref
+                    break
+                if dedupe.may_join(p.copy, candidate.members, generic_titles=generic):
+                    group = candidate
+                    break
+            if p.same_as is not None:
+                continue
+            if group is None:
+                group = _Group([p.copy])
             else:
-                p.duplicate_of = self.near_match(p, candidates.get(p.index, []), stored_bodies, batch_anchors)
-            first_in_batch.setdefault(p.content_hash, p)
+                group.add(p.copy)
+            group_of[p.index] = group
+            by_hash.setdefault(p.content_hash, []).append(p)
             for value in p.anchors:
                 batch_anchors.setdefault(value, []).append(p)
-            # Chains collapse onto the first article: a duplicate of a duplicate links to its canonical.
-            if isinstance(p.duplicate_of, _Pending) and p.duplicate_of.duplicate_of is not None:
-                p.duplicate_of = p.duplicate_of.duplicate_of
+
+        self._repoints = {}
+        for group in {id(g): g for g in group_of.values()}.values():
+            original = group.original
+            for member in group.members:
+                target = None if member is original else original.ref
+                if isinstance(member.ref, _Pending):
+                    member.ref.duplicate_of = target
+                elif group.links.get(member.ref) != target:
+                    self._repoints[member.ref] = target
+        self.split_generic(generic_hashes)
+
+    def split_generic(self, generic_hashes: set[str]) -> None:
+        """Stand apart the stored title-only copies whose title has turned out generic (a curator's links stay)."""
+        if not generic_hashes:
+            return
+        rows = Article.objects.filter(content_hash__in=generic_hashes, duplicate_of__isnull=False, title_only=True)
+        for pk, curated in rows.values_list("pk", "curated_fields"):
+            if "duplicate_of" not in (curated or ()):
+                self._repoints.setdefault(pk, None)
+
+    @staticmethod
+    def generic_titles(pending: list[_Pending]) -> set[str]:
+        """The normalised titles of title-only records that the corpus (stored and this batch) carries
+        on ``dedupe.GENERIC_DAYS`` days or by ``dedupe.GENERIC_ACCOUNTS`` accounts."""
+        titled = [p for p in pending if p.copy.title_only]
+        if not titled:
+            return set()
+        title_of = {p.content_hash: p.copy.title for p in titled}
+        days: dict[str, set] = {p.copy.title: set() for p in titled}
+        accounts: dict[str, set] = {p.copy.title: set() for p in titled}
+        for p in titled:
+            days[p.copy.title].add(p.copy.published)
+            accounts[p.copy.title].add(p.copy.account)
+        stored = Article.objects.filter(content_hash__in=set(title_of), title_only=True).order_by()
+        for content, published in stored.values_list("content_hash", "published").distinct():
+            days[title_of[content]].add(published)
+        for content, source in stored.values_list("content_hash", "source_id").distinct():
+            accounts[title_of[content]].add(source)
+        return {
+            title for title in days if dedupe.is_generic_title(len(days[title] - {None}), len(accounts[title] - {None}))
+        }
 
     @staticmethod
     def near_candidates(pending: list[_Pending], by_anchor: dict[int, set[int]]) -> dict[int, list[int]]:
@@ -538,7 +701,7 @@ class _Ingester:
 
     @staticmethod
     def near_match(p: _Pending, stored: list[int], bodies: dict, batch_anchors: dict[int, list[_Pending]]):
-        """Return the stored article id or earlier pending record that p nearly repeats, or None."""
+        """Return the stored article id (its original's) or earlier pending record that p nearly repeats, or None."""
         if not p.anchors:
             return None
         for pk in sorted(stored):

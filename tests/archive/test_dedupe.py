@@ -1,3 +1,5 @@
+import datetime as dt
+
 from archive.ingest import dedupe
 
 TEXT = (
@@ -41,3 +43,46 @@ def test_anchors_are_stable_signed_64_bit_hashes_of_the_longest_clauses():
     assert anchors == dedupe.anchors(TEXT)
     assert all(-(2**63) <= value < 2**63 for value in anchors)
     assert dedupe.anchors("短句。很短。") == []
+
+
+def _copy(ref, day, account, url="", title="越城区召开2021年度基层治理现代化推进大会", title_only=True, ingested=0):
+    published = dt.date(2021, 6, day) if day else None
+    return dedupe.Copy(
+        ref=ref,
+        order=dedupe.order(published, (0, ingested or ref)),
+        account=account,
+        url=dedupe.url_key(url),
+        published=published,
+        title_only=title_only,
+        title=dedupe.normalise(title),
+    )
+
+
+def test_a_wechat_address_is_known_by_its_post_not_its_share_parameters():
+    plain = "https://mp.weixin.qq.com/s?__biz=MzA1&mid=2&idx=1&sn=abc"
+    shared = "http://MP.weixin.qq.com/s?__biz=MzA1&mid=2&idx=1&sn=abc&chksm=9&scene=21#wechat_redirect"
+    assert dedupe.url_key(plain) == dedupe.url_key(shared)
+    assert dedupe.url_key(plain) != dedupe.url_key(plain.replace("idx=1", "idx=2"))
+    assert dedupe.url_key("") == ""
+
+
+def test_the_earliest_dated_copy_is_the_original_and_ties_go_to_the_first_ingested():
+    copies = [_copy(1, None, 1, title_only=False), _copy(2, 12, 2, title_only=False), _copy(3, 11, 3, title_only=False)]
+    assert dedupe.plan(copies, generic_titles=set()) == {3: None, 2: 3, 1: 3}
+    tie = [_copy(5, 11, 1, title_only=False), _copy(4, 11, 2, title_only=False)]
+    assert dedupe.plan(tie, generic_titles=set()) == {4: None, 5: 4}
+
+
+def test_same_account_different_addresses_never_join_and_title_only_needs_evidence():
+    a = _copy(1, 11, 1, url="https://example.cn/a")
+    assert not dedupe.may_join(_copy(2, 11, 1, url="https://example.cn/b"), [a], generic_titles=set())
+    assert dedupe.same_post(_copy(2, 11, 1, url="https://example.cn/a"), a)
+    assert dedupe.may_join(_copy(2, 13, 2), [a], generic_titles=set())
+    assert not dedupe.may_join(_copy(2, 20, 2), [a], generic_titles=set())  # far apart in time
+    assert not dedupe.may_join(_copy(2, None, 2), [a], generic_titles=set())  # undated
+    assert not dedupe.may_join(
+        _copy(2, 11, 2, title="分享图片"), [_copy(1, 11, 1, title="分享图片")], generic_titles=set()
+    )
+    assert not dedupe.may_join(_copy(2, 11, 2), [a], generic_titles={a.title})
+    assert dedupe.is_generic_title(days=dedupe.GENERIC_DAYS, accounts=1)
+    assert not dedupe.is_generic_title(days=2, accounts=5)
