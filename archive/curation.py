@@ -26,7 +26,7 @@ from .models import Article, ArticleAnchor, ArticlePlace, Place, RemovedPlace, S
 from .signals import articles_changed
 
 # Fields whose manual correction a later cleaning keeps (``Article.curated_fields``).
-CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note")
+CURATED_FIELDS = ("title", "body", "published", "published_time", "source", "original_url", "reprint_note")
 
 
 @dataclass

@@ -181,6 +181,12 @@ class Article(models.Model):
     title = models.CharField("标题", max_length=500)
     body = models.TextField("正文", blank=True, help_text="清理后的正文；段落之间空一行。")
     published = models.DateField("发布日期", null=True, blank=True, db_index=True, help_text="发布日期；不知道时留空。")
+    published_time = models.TimeField(
+        "发布时间",
+        null=True,
+        blank=True,
+        help_text="发布当天的时刻（北京时间），如 00:07:38；原始记录没有写明时留空。",
+    )
     source = models.ForeignKey(
         Source, verbose_name="来源", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
