@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .ingest.dates import CHINA_TZ
 from .weblinks import WebURLField, is_web_url
 
 
@@ -263,6 +264,13 @@ class Article(models.Model):
         Ingest and the admin store no other kind; a row written before they checked may hold one.
         """
         return self.original_url if is_web_url(self.original_url) else ""
+
+    @property
+    def published_at(self) -> datetime.datetime | None:
+        """The publication moment in China time (+08:00) when the record gave the time of day, else None."""
+        if self.published is None or self.published_time is None:
+            return None
+        return datetime.datetime.combine(self.published, self.published_time, tzinfo=CHINA_TZ)
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
