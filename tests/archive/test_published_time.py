@@ -12,10 +12,14 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
 from archive.models import Article
+from archive.roles import CURATORS, ensure_curator_group
+from tests.archive.test_admin_curation import CommittingClient
+from tests.archive.test_admin_save import post_as_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +171,36 @@ def test_ingesting_the_same_file_again_changes_nothing(tmp_path):
     before = list(Article.objects.values("pk", "published", "published_time", "updated_at"))
     ingest(path)
     assert list(Article.objects.values("pk", "published", "published_time", "updated_at")) == before
+
+
+@pytest.fixture
+def curator_client(db):
+    if not Group.objects.filter(name=CURATORS).exists():
+        ensure_curator_group()
+    user = User.objects.create_user("zhang", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS))
+    client = CommittingClient()
+    client.force_login(user)
+    return client
+
+
+def test_a_curator_sees_and_corrects_the_time_in_the_admin(curator_client, client, tmp_path):
+    path = tmp_path / "post.html"
+    path.write_text(wechat_page(str(JUST_AFTER_MIDNIGHT), "府山街道开展消防演练"), encoding="utf-8")
+    ingest(path)
+    article = Article.objects.get()
+    url = reverse("admin:archive_article_change", args=[article.pk])
+    form = curator_client.get(url).content.decode()
+    assert "发布时间" in form and 'name="published_time" value="00:07:38"' in form
+
+    post_as_browser(curator_client, url)  # unedited: nothing is marked as corrected
+    article.refresh_from_db()
+    assert article.published_time == dt.time(0, 7, 38) and not article.curated_fields
+
+    post_as_browser(curator_client, url, published_time="08:15:00")
+    article.refresh_from_db()
+    assert article.published_time == dt.time(8, 15) and article.curated_fields == ["published_time"]
+    curator_client.post("/admin/archive/article/", {"action": "reclean", "_selected_action": [article.pk]})
+    article.refresh_from_db()
+    assert article.published_time == dt.time(8, 15)  # cleaning again keeps the correction
+    assert "2021年6月12日</a> 08:15" in meta_time(client, article)
