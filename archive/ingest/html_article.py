@@ -186,6 +186,10 @@ def _header_lines(page_lines: list[str], title: str) -> list[str]:
 def _published(meta: dict[str, str], header: list[str]) -> Moment | None:
     for key in _DATE_META:
         published = parse_moment(meta.get(key))
+        if published and published[1] is None:
+            # A meta date alone (publishdate 2024-05-10): the header line under the title often
+            # prints the same day with its time (2024年05月10日06:58 | 来源：…); only that day counts.
+            return _with_header_time(published, header)
         if published:
             return published
     for line in header:  # 发布时间：2020-04-11 09:30
@@ -194,6 +198,14 @@ def _published(meta: dict[str, str], header: list[str]) -> Moment | None:
             if published:
                 return published
     return None
+
+
+def _with_header_time(published: Moment, header: list[str]) -> Moment:
+    for line in header:
+        moment = search_moment(line)
+        if moment and moment[0] == published[0] and moment[1] is not None:
+            return moment
+    return published
 
 
 def _source(meta: dict[str, str], header: list[str]) -> str:

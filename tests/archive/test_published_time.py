@@ -204,3 +204,25 @@ def test_a_curator_sees_and_corrects_the_time_in_the_admin(curator_client, clien
     article.refresh_from_db()
     assert article.published_time == dt.time(8, 15)  # cleaning again keeps the correction
     assert "2021年6月12日</a> 08:15" in meta_time(client, article)
+
+
+@pytest.mark.parametrize(("header_day", "expected"), [("2021年06月12日", dt.time(8, 30)), ("2021年06月11日", None)])
+def test_a_meta_date_takes_the_time_the_header_prints_for_the_same_day(tmp_path, header_day, expected):
+    path = tmp_path / "news.html"
+    path.write_text(
+        '<html><head><meta name="publishdate" content="2021-06-12"><title>稽山街道举办邻里节</title></head>'
+        "<body><div class='article'><h1>稽山街道举办邻里节</h1>"
+        f"<p>{header_day}08:30 | 来源：越城区人民政府</p><p>{BODY}</p><p>{BODY}</p></div></body></html>",
+        encoding="utf-8",
+    )
+    ingest(path)
+    article = Article.objects.get()
+    assert (article.published, article.published_time) == (dt.date(2021, 6, 12), expected)
+
+
+def test_real_news_page_with_a_date_only_meta_keeps_the_printed_time(client, shared_dir):
+    # people.com.cn: <meta name="publishdate" content="2024-05-10">, and under the title 2024年05月10日06:58
+    ingest(shared_dir / "data" / "extraction" / "pages" / "1e20e0271231de85.html")
+    article = Article.objects.get()
+    assert (article.published, article.published_time) == (dt.date(2024, 5, 10), dt.time(6, 58))
+    assert "2024年5月10日</a> 06:58" in meta_time(client, article)
