@@ -27,7 +27,16 @@ from .signals import articles_changed
 
 # Fields whose manual correction a later cleaning keeps (``Article.curated_fields``); a curator's
 # duplicate link (set by a merge, cleared by "not a duplicate", or edited) is never regrouped.
-CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note", "duplicate_of")
+CURATED_FIELDS = (
+    "title",
+    "body",
+    "published",
+    "published_time",
+    "source",
+    "original_url",
+    "reprint_note",
+    "duplicate_of",
+)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.text import Truncator
 
 from . import browse
+from .ingest.dates import CHINA_TZ
 from .models import NEWEST_FIRST, Article, Place, Source
 from .text import xml_safe
 
@@ -63,8 +64,11 @@ class ArticleFeed(Feed):
         return item.get_absolute_url()
 
     def item_pubdate(self, item: Article):
-        day = item.published or item.created_at.date()
-        return timezone.make_aware(datetime.combine(day, time(0, 0)))
+        # The real moment in China time (+08:00) when the record gave it; a date alone is that day's start.
+        if item.published_at is not None:
+            return item.published_at
+        day = item.published or timezone.localdate(item.created_at)
+        return datetime.combine(day, time(0, 0), tzinfo=CHINA_TZ)
 
     def item_updateddate(self, item: Article):
         return item.updated_at

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .ingest.dates import CHINA_TZ
 from .weblinks import WebURLField, is_web_url
 
 
@@ -181,6 +182,12 @@ class Article(models.Model):
     title = models.CharField("标题", max_length=500)
     body = models.TextField("正文", blank=True, help_text="清理后的正文；段落之间空一行。")
     published = models.DateField("发布日期", null=True, blank=True, db_index=True, help_text="发布日期；不知道时留空。")
+    published_time = models.TimeField(
+        "发布时间",
+        null=True,
+        blank=True,
+        help_text="发布当天的时刻（北京时间），如 00:07:38；原始记录没有写明时留空。",
+    )
     source = models.ForeignKey(
         Source, verbose_name="来源", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
@@ -257,6 +264,13 @@ class Article(models.Model):
         Ingest and the admin store no other kind; a row written before they checked may hold one.
         """
         return self.original_url if is_web_url(self.original_url) else ""
+
+    @property
+    def published_at(self) -> datetime.datetime | None:
+        """The publication moment in China time (+08:00) when the record gave the time of day, else None."""
+        if self.published is None or self.published_time is None:
+            return None
+        return datetime.datetime.combine(self.published, self.published_time, tzinfo=CHINA_TZ)
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]

@@ -15,7 +15,18 @@ from archive.feeds import FEED_ITEMS, ArticleFeed
 from search.forms import SearchForm
 from search.service import EXPORT_LIMIT, matching_articles, place_dicts
 
-CSV_COLUMNS = ["id", "title", "published", "source", "account_id", "places", "url", "original_url", "body"]
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "published",
+    "published_at",
+    "source",
+    "account_id",
+    "places",
+    "url",
+    "original_url",
+    "body",
+]
 # A cell starting with one of these is a formula to a spreadsheet program (Excel reads the
 # full-width forms as the ASCII ones): OWASP's advice is to start such a cell with a quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -63,6 +74,7 @@ def _row(request, article) -> dict:
         "id": article.pk,
         "title": article.title,
         "published": article.published.isoformat() if article.published else None,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
         "source": article.source.name if article.source else None,
         "account_id": article.source.account_id if article.source else None,
         "places": place_dicts(article),

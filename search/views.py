@@ -115,6 +115,7 @@ def api_search(request):
                 "title": hit.article.title,
                 "url": request.build_absolute_uri(hit.article.get_absolute_url()),
                 "published": hit.article.published.isoformat() if hit.article.published else None,
+                "published_at": hit.article.published_at.isoformat() if hit.article.published_at else None,
                 "source": hit.article.source.name if hit.article.source else None,
                 "places": place_dicts(hit.article),
                 "snippet": str(hit.snippet),
@@ -135,6 +136,7 @@ def api_article(request, pk: int):
         "title": article.title,
         "body": article.body,
         "published": article.published.isoformat() if article.published else None,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
         "source": {"name": article.source.name, "account_id": article.source.account_id} if article.source else None,
         "original_url": article.original_link,  # web addresses only
         "reprint_note": article.reprint_note,

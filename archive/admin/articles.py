@@ -97,7 +97,7 @@ class ArticleAdmin(DateSafeChangeListMixin, SavesOnlyChanges, SimpleHistoryAdmin
     date_hierarchy = "published"
     autocomplete_fields = ["source", "duplicate_of"]
     fieldsets = [
-        (None, {"fields": ["title", "published", "source", "status", "duplicate_of", "body"]}),
+        (None, {"fields": ["title", "published", "published_time", "source", "status", "duplicate_of", "body"]}),
         ("出处", {"fields": ["original_url", "reprint_note", "title_only", "raw_link", "origin"]}),
         (
             "记录信息",

@@ -8,6 +8,7 @@ showed one paragraph), recorded a history row and marked the body as corrected b
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AdminTimeWidget
 from django.db import models
 
 from archive.text import lf_line_ends
@@ -50,6 +51,8 @@ class SavesOnlyChanges:
     formfield_overrides = {
         models.CharField: {"form_class": TextField},
         models.TextField: {"form_class": TextField},
+        # A time with its seconds (00:07:38): the locale's HH:MM would lose them on an unedited save.
+        models.TimeField: {"widget": AdminTimeWidget(format="%H:%M:%S")},
     }
 
     def save_model(self, request, obj, form, change):

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .dates import parse_date, search_date
+from .dates import Moment, parse_moment, search_moment
 from .fields import ArticleFields
 from .reprint import find_reprint_note
 from .residue import drop_wechat_residue, is_date_line
@@ -107,6 +107,7 @@ def parse_dump_text(text: str) -> ArticleFields:
         title=title,
         body=body,
         published=header.published,
+        published_time=header.published_time,
         source_name=header.name,
         account_id=header.account_id,
         account_description=header.description,
@@ -136,6 +137,7 @@ class _Header:
     account_id: str = ""
     description: str = ""
     published: dt.date | None = None
+    published_time: dt.time | None = None
 
 
 def _read_header(lines: list[str]) -> _Header:
@@ -174,12 +176,12 @@ def _read_header(lines: list[str]) -> _Header:
         else:
             header.name = names[-1] if names else ""
     if date_at is not None and date_at <= end:
-        header.published = _date_of(window[date_at])
+        header.published, header.published_time = _date_of(window[date_at]) or (None, None)
         end = max(end, date_at + 1)
     header.body_start = 1 + end
     return header
 
 
-def _date_of(line: str) -> dt.date | None:
-    # search_date for a date line with a weekday or a name in front of the date
-    return parse_date(line) or search_date(line)
+def _date_of(line: str) -> Moment | None:
+    # search_moment for a date line with a weekday or a name in front of the date
+    return parse_moment(line) or search_moment(line)

@@ -16,3 +16,4 @@ class ArticleFields:
     account_description: str = ""
     original_url: str = ""
     reprint_note: str = ""
+    published_time: dt.time | None = None  # China time of day, when the record states one

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from lxml import etree
 
 from . import extractors
-from .dates import parse_date, search_date
+from .dates import Moment, parse_moment, search_moment
 from .fields import ArticleFields
 from .htmltext import BLOCK_TAGS, SKIP_TAGS, element_text, paragraphs
 from .reprint import find_reprint_note
@@ -116,7 +115,8 @@ def parse_html_article(root: etree._Element, *, page: str = "") -> ArticleFields
     return ArticleFields(
         title=title,
         body=body,
-        published=_published(meta, header),
+        published=(moment := _published(meta, header) or (None, None))[0],
+        published_time=moment[1],
         source_name=_source(meta, header),
         original_url=_url(root, meta),
         reprint_note=find_reprint_note(body.split("\n\n")),
@@ -387,17 +387,29 @@ def _header_lines(page_lines: list[str], title: str) -> list[str]:
     return []
 
 
-def _published(meta: dict[str, str], header: list[str]) -> dt.date | None:
+def _published(meta: dict[str, str], header: list[str]) -> Moment | None:
     for key in _DATE_META:
-        published = parse_date(meta.get(key))
+        published = parse_moment(meta.get(key))
+        if published and published[1] is None:
+            # A meta date alone (publishdate 2024-05-10): the header line under the title often
+            # prints the same day with its time (2024年05月10日06:58 | 来源：…); only that day counts.
+            return _with_header_time(published, header)
         if published:
             return published
-    for line in header:  # 发布时间：2020-04-11
+    for line in header:  # 发布时间：2020-04-11 09:30
         for label in _DATE_LABEL.finditer(line):
-            published = search_date(line[label.end() : label.end() + 40])
+            published = search_moment(line[label.end() : label.end() + 40])
             if published:
                 return published
     return None
+
+
+def _with_header_time(published: Moment, header: list[str]) -> Moment:
+    for line in header:
+        moment = search_moment(line)
+        if moment and moment[0] == published[0] and moment[1] is not None:
+            return moment
+    return published
 
 
 def _source(meta: dict[str, str], header: list[str]) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from archive.weblinks import is_web_url
 
-from .dates import parse_date, search_date
+from .dates import Moment, parse_moment, search_moment
 from .dump import decode_dump_line, is_dump_line, parse_dump_text
 from .fields import ArticleFields
 from .reprint import find_reprint_note
@@ -32,7 +31,7 @@ def parse_json_record(data: dict) -> ArticleFields:
     text = _as_text(data.get("text"))
     url = record_address(data)
     source = _source_name(data)
-    published = next((d for k in _DATE_KEYS if (d := parse_date(data.get(k)))), None)
+    moment = next((d for k in _DATE_KEYS if (d := parse_moment(data.get(k)))), None)
 
     if not body and text.strip() and (not title or _looks_like_dump(text)):
         if is_dump_line(text):
@@ -41,7 +40,8 @@ def parse_json_record(data: dict) -> ArticleFields:
         return ArticleFields(
             title=title or dump.title,
             body=dump.body,
-            published=published or dump.published,
+            published=moment[0] if moment else dump.published,
+            published_time=moment[1] if moment else dump.published_time,
             source_name=source or dump.source_name,
             account_id=normalize_line(_as_text(data.get("account_id"))) or dump.account_id,
             account_description=dump.account_description,
@@ -49,8 +49,8 @@ def parse_json_record(data: dict) -> ArticleFields:
             reprint_note=dump.reprint_note,
         )
     lines = split_lines(body or text)
-    if published is None:
-        published = _header_date(lines)
+    if moment is None:
+        moment = _header_date(lines)
     lines = drop_wechat_residue(drop_site_chrome(lines, title))
     if not title and lines:
         title, lines = _title_from_body(lines)
@@ -58,7 +58,8 @@ def parse_json_record(data: dict) -> ArticleFields:
     return ArticleFields(
         title=title,
         body=body,
-        published=published,
+        published=moment[0] if moment else None,
+        published_time=moment[1] if moment else None,
         source_name=source,
         account_id=normalize_line(_as_text(data.get("account_id"))),
         original_url=url,
@@ -103,15 +104,15 @@ def _site_name(site: str) -> str:
     return " ".join(words) or site
 
 
-def _header_date(lines: list[str]) -> dt.date | None:
+def _header_date(lines: list[str]) -> Moment | None:
     """Return the date a page prints above its text (发布时间：2020-04-11), when the record has none."""
     for line in lines:
         if is_substantial(line):
             return None
         for label in _HEADER_DATE_LABEL.finditer(line):
-            published = search_date(line[label.end() : label.end() + 40])
-            if published:
-                return published
+            moment = search_moment(line[label.end() : label.end() + 40])
+            if moment:
+                return moment
     return None
 
 

@@ -54,6 +54,7 @@ class ParsedArticle:
     original_url: str = ""
     reprint_note: str = ""  # e.g. 《共产党员》2018年第8期
     title_only: bool = False  # a feed item with a title and no body
+    published_time: dt.time | None = None  # China time of day on ``published``; None when not stated
 
 
 def parse_record(record: RawRecord) -> ParsedArticle:
@@ -157,6 +158,7 @@ def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
         title=_cap(fields.title, _MAX_TITLE) or _cap(fields.body.split("\n", 1)[0], 60),
         body=fields.body,
         published=fields.published,
+        published_time=fields.published_time if fields.published else None,
         source_name=_cap(fields.source_name, _MAX_SOURCE),
         account_id=_cap(fields.account_id, _MAX_ACCOUNT_ID),
         account_description=fields.account_description,

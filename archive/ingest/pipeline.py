@@ -342,7 +342,7 @@ def _finish(run: IngestRun, summary: Summary, status: str) -> None:
 
 # The article fields cleaning makes from a record (ingest, and a curator's "clean again"), and the
 # column sizes their text is cut to.
-CLEANED_FIELDS = ("title", "body", "published", "original_url", "reprint_note", "title_only")
+CLEANED_FIELDS = ("title", "body", "published", "published_time", "original_url", "reprint_note", "title_only")
 _COLUMN_LIMITS = {"title": 500, "original_url": 2000, "reprint_note": 300}
 
 

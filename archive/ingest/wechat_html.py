@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 
 from lxml import etree
 
-from .dates import parse_date
+from .dates import Moment, parse_moment
 from .fields import ArticleFields
 from .htmltext import element_text, paragraphs
 from .reprint import find_reprint_note
@@ -74,7 +73,7 @@ def parse_wechat_page(text: str, root: etree._Element) -> ArticleFields:
     title = _title(text, root)
     name = js_var(text, "nickname") or _text_of(_first(_NAME(root)))
     account_id, description = _profile(root)
-    published = _published(text, root)
+    published, published_time = _published(text, root) or (None, None)
     url = _original_url(text, root)
     lines = drop_wechat_residue(paragraphs(content), names=(name, title)) if content is not None else []
     body = body_from_lines(lines, title)
@@ -82,6 +81,7 @@ def parse_wechat_page(text: str, root: etree._Element) -> ArticleFields:
         title=title,
         body=body,
         published=published,
+        published_time=published_time,
         source_name=name,
         account_id=account_id,
         account_description=description,
@@ -146,13 +146,13 @@ def _profile(root: etree._Element) -> tuple[str, str]:
     return account_id, description
 
 
-def _published(text: str, root: etree._Element) -> dt.date | None:
-    # ct is the Unix time of publication; parse_date turns it into a China-time date.
+def _published(text: str, root: etree._Element) -> Moment | None:
+    # ct is the Unix time of publication; parse_moment turns it into a China-time date and time.
     for name in ("ct", "create_time", "publish_time"):
-        published = parse_date(js_var(text, name))
+        published = parse_moment(js_var(text, name))
         if published:
             return published
-    return parse_date(_text_of(root.find(".//*[@id='publish_time']")))
+    return parse_moment(_text_of(root.find(".//*[@id='publish_time']")))
 
 
 def _original_url(text: str, root: etree._Element) -> str:

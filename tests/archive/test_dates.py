@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from archive.ingest.dates import parse_date, search_date
+from archive.ingest.dates import parse_date, parse_moment, search_date, search_moment
 
 SEPT_11 = dt.date(2018, 9, 11)
 
@@ -84,3 +84,48 @@ def test_search_date_finds_the_first_date_in_running_text():
 
 def test_search_date_ignores_digits_that_are_part_of_a_longer_number():
     assert search_date("索引号 12018-09-11 号") is None
+
+
+# --- the time of day (parse_moment, search_moment) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # WeChat's var ct: a Unix timestamp, read in China time
+        ("1623427658", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        (1623427658000, (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        # RFC 2822, in its own offset, then in China time
+        ("Fri, 11 Jun 2021 16:07:38 GMT", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        ("Sat, 12 Jun 2021 00:07:38 +0800", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        # ISO 8601 with an offset, converted; without one, already China time
+        ("2021-06-11T16:07:38Z", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        ("2021-06-11T12:07:38-04:00", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        ("2021-06-12T00:07:38.250+08:00", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        ("2021-06-12 00:07:38", (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+        ("2021-06-12 00:07", (dt.date(2021, 6, 12), dt.time(0, 7))),
+        ("2021年6月12日 08:30", (dt.date(2021, 6, 12), dt.time(8, 30))),
+        ("2021年6月12日8时30分", (dt.date(2021, 6, 12), dt.time(8, 30))),
+        (dt.datetime(2021, 6, 11, 16, 7, 38, tzinfo=dt.UTC), (dt.date(2021, 6, 12), dt.time(0, 7, 38))),
+    ],
+)
+def test_the_time_of_day_is_kept_in_china_time(value, expected):
+    assert parse_moment(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["2021-06-12", "2021年6月12日", "二〇二一年六月十二日", "20210612", dt.date(2021, 6, 12)]
+)
+def test_a_date_alone_has_no_time_of_day(value):
+    assert parse_moment(value) == (dt.date(2021, 6, 12), None)
+
+
+def test_an_impossible_time_leaves_the_date_alone():
+    assert parse_moment("2021-06-12 25:70") == (dt.date(2021, 6, 12), None)
+
+
+def test_a_time_after_a_date_in_running_text_is_read_with_it():
+    assert search_moment("发布时间：2021-06-12 00:07:38　来源：越城发布") == (dt.date(2021, 6, 12), dt.time(0, 7, 38))
+    assert search_moment("2021年6月12日 08:30 星期六") == (dt.date(2021, 6, 12), dt.time(8, 30))
+    assert search_moment("来源：越城发布 2021-06-12 浏览次数：30") == (dt.date(2021, 6, 12), None)
+    assert search_moment("2021-06-12 123456") == (dt.date(2021, 6, 12), None)  # no time: a longer number
