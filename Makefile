@@ -25,6 +25,8 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# pip 23's resolver fails on lxml[html-clean] (trafilatura's extra): a pinned newer pip first
+	$(PY) -m pip install --quiet --disable-pip-version-check 'pip==25.3'
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
