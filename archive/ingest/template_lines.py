@@ -14,8 +14,8 @@ a line from bodies once it is template:
   (。！？…) and not a numbered heading (一、 （二） 3.), so prose quoted widely (a slogan of a
   campaign, a sentence of a speech) and the headings of a reprinted document survive.
 
-Every decision stays explainable: the raw record is kept, the counts are in ``TemplateLine``
-(visible in the admin), and the lines cut in a run are listed in the run's report
+Every decision stays explainable: the raw record is kept, the counts are in ``TemplateLine`` (one row per
+line, with its text), and the lines cut in a run are listed in the run's report
 (``template_lines_cut``). Records ingested before a line reached the thresholds keep it until
 they are cleaned again.
 """
