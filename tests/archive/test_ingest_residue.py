@@ -3,7 +3,8 @@
 import pytest
 
 from archive.ingest.pipeline import ingest_paths
-from archive.models import Article
+from archive.ingest.report import run_summary, summary_lines
+from archive.models import Article, IngestRun
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,7 @@ def test_a_2020_dump_and_the_same_articles_page_are_one_article(test_data, clien
     page, dump = Article.objects.order_by("pk")
     assert dump.raw_format == "dump" and page.raw_format == "wechat_html"
     assert dump.body == page.body
+    assert dump.content_hash == page.content_hash  # an exact duplicate, not merely a near one
     assert dump.duplicate_of == page
     assert list(Article.objects.public()) == [page]
     shown = client.get(page.get_absolute_url()).content.decode()
@@ -68,7 +70,10 @@ def test_a_line_many_accounts_print_is_cut_and_one_accounts_lines_stay(tmp_path)
     assert yuecheng.count() == MIN_RECORDS // len(ACCOUNTS)
     for article in yuecheng:
         assert article.body.split("\n\n")[1:] == [OWN_SIGN_OFF, QUOTED]
-    assert summary.template_lines_cut == {NEW_UI: MIN_RECORDS}  # the curator sees what was cut, and how often
+    assert summary.template_lines_cut == {NEW_UI: MIN_RECORDS}
+    # The curator sees what was cut, and how often, in the summary the command prints and the admin shows.
+    shown = [line.text for line in summary_lines(run_summary(IngestRun.objects.get(pk=summary.run_id)))]
+    assert f"    “{NEW_UI}” × {MIN_RECORDS}" in shown
     line = TemplateLine.objects.get(text=NEW_UI)
     assert (line.records, line.accounts) == (MIN_RECORDS, len(ACCOUNTS))
 

@@ -194,4 +194,4 @@ def test_a_2020_dump_comes_out_clean_with_all_its_prose(test_data):
         assert residue not in article.body, residue
     assert article.body.count("王晓燕") == 1  # the author under 喜欢作者 is gone, the credit stays
     assert article.title not in article.body  # the title repeated at the end
-    assert len(article.body) == 872  # every character of the 13 paragraphs, nothing else
+    assert len(article.body) == 1209  # every character of the 16 paragraphs and their breaks, nothing else
