@@ -58,9 +58,7 @@ _WECHAT_UI_PATTERNS = re.compile(
   | 阅读原文.{0,10}
   | (?:推荐阅读|往期推荐|往期回顾|往期精彩|相关阅读|精彩推荐|热文推荐|猜你喜欢|更多精彩|延伸阅读)：.*
   | [-—－–_=·•~～\s]*(?:END|End|end)[-—－–_=·•~～\s]*
-  | \d{1,2}/\d{1,2}                                   # the reward carousel's page: 1/3
   | [\d.]+[万wWkK]?人(?:赞赏|喜欢|已赞赏|在看)            # 3人赞赏
-  | (?:共|已有)?\d+个(?:话题|内容)?                        # 收录于话题 … 3个
   | 修改于\d{4}年\d{1,2}月\d{1,2}日                    # 修改于2020年7月16日
   | 收录于(?:话题|合集)(?:\#[^\#]{1,20}){0,5}(?:\d+个)?    # 收录于话题 #老旧小区改造 3个
   | (?:BAR)(?:[\d.,，]*[万wWkK]?(?:BAR)){1,8}[\d.,，]*[万wWkK]?  # the bottom bar: 分享 留言 收藏 听过
@@ -84,6 +82,9 @@ _LIST_HEADERS = frozenset(
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _HASHTAGS = re.compile(r"(?:\#[^\#\s。！？]{1,20}\#?){1,5}")  # WeChat's topic tags: #老旧小区改造
 _MAX_NAME = 12  # an author's or account's name shown among the UI
+# Counters that are UI only right after other UI (alone, "1/3" or "3个" could be a table's cell):
+# the reward carousel's page (上一页 1/3 下一页) and a topic's article count (收录于话题 #… 3个).
+_COUNTERS_AFTER_UI = re.compile(r"\d{1,2}/\d{1,2}|(?:共|已有)?\d{1,4}个(?:话题|内容)?")
 _WORDLESS = re.compile(r"[\W_]+")  # a line of only symbols: ▼, ↓↓↓, |, ●
 
 # Inline JavaScript (and CSS) the HTML-to-text pass left in the dump.
@@ -206,6 +207,7 @@ def drop_wechat_residue(lines: Iterable[str], *, names: Iterable[str] = ()) -> l
             is_wechat_residue(line)
             or (after_residue and len(line) <= 64 and match_key(line) in repeat_keys)
             or (after_residue and _HASHTAGS.fullmatch(match_key(line)))
+            or (after_residue and _COUNTERS_AFTER_UI.fullmatch(match_key(line)))
             or (after_residue and _is_label_between_residue(line, lines[at + 1 : at + 2]))
         ):
             after_residue = True

@@ -30,6 +30,8 @@ ACCOUNTS = ["越城发布", "柯城发布", "千岛湖发布", "府山街道", "
 NEW_UI = "轻触此处打开视频号直播预约"  # a future generation's UI line, in no known list
 OWN_SIGN_OFF = "越城发布 与你同行"  # one account's sign-off under all of its posts
 QUOTED = "绿水青山就是金山银山"  # widely quoted, ends like a heading: from one account only here
+# In every article of every account, but prose: a quoted sentence and a numbered heading.
+EVERYWHERE = ["要把群众的小事当作自己的大事。", "一、提高政治站位"]
 
 
 def feed(n: int) -> list[dict]:
@@ -37,7 +39,10 @@ def feed(n: int) -> list[dict]:
     records = []
     for k in range(n):
         account = ACCOUNTS[k % len(ACCOUNTS)]
-        paragraphs = [f"第{k}次议事会上，{account}辖区居民围绕第{k}号小区的停车难题展开讨论，形成了解决方案。"]
+        paragraphs = [
+            f"第{k}次议事会上，{account}辖区居民围绕第{k}号小区的停车难题展开讨论，形成了解决方案。",
+            *EVERYWHERE,
+        ]
         if account == "越城发布":
             paragraphs.append(OWN_SIGN_OFF)
             paragraphs.append(QUOTED)
@@ -64,12 +69,12 @@ def test_a_line_many_accounts_print_is_cut_and_one_accounts_lines_stay(tmp_path)
     assert Article.objects.count() == MIN_RECORDS
     for article in Article.objects.all():
         assert NEW_UI not in article.body
-        assert article.body.startswith("第")
+        assert article.body.startswith("第") and article.body.split("\n\n")[1:3] == EVERYWHERE
         assert NEW_UI in article.raw  # the raw record stays
     yuecheng = Article.objects.filter(source__name="越城发布")
     assert yuecheng.count() == MIN_RECORDS // len(ACCOUNTS)
     for article in yuecheng:
-        assert article.body.split("\n\n")[1:] == [OWN_SIGN_OFF, QUOTED]
+        assert article.body.split("\n\n")[1:] == [*EVERYWHERE, OWN_SIGN_OFF, QUOTED]
     assert summary.template_lines_cut == {NEW_UI: MIN_RECORDS}
     # The curator sees what was cut, and how often, in the summary the command prints and the admin shows.
     shown = [line.text for line in summary_lines(run_summary(IngestRun.objects.get(pk=summary.run_id)))]
