@@ -360,3 +360,10 @@ def test_pretty_printed_json_object_is_one_record_not_a_rejection_per_line(tmp_p
     (tmp_path / "one.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     record = only(tmp_path / "one.json")
     assert (record.position, record.data) == ("file", document)
+
+
+def test_utf16_html_page_with_a_byte_order_mark_is_one_page(tmp_path):
+    page = "<html><head><title>府山街道</title></head><body><p>府山街道開展志願服務。</p></body></html>"
+    (tmp_path / "wide.html").write_bytes(page.encode("utf-16"))
+    record = only(tmp_path / "wide.html")
+    assert record.format == HTML and record.raw == page
