@@ -478,3 +478,37 @@ class IngestRejection(models.Model):
         if not self.raw.strip():
             return "没有可以重试的记录原文；请改正原文件后重新上传"
         return ""
+
+
+class TemplateLine(models.Model):
+    """A short line seen verbatim in the bodies of many articles from many accounts: page template, not prose.
+
+    Fed by ingest (``archive.ingest.template_lines``); each distinct article counts once, so
+    re-ingesting a file, or one article reposted, does not make a line template.
+    """
+
+    line_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the line as compared (match_key).")
+    text = models.CharField(max_length=200, help_text="The line as first seen.")
+    records = models.PositiveIntegerField(default=0, help_text="Distinct articles whose body had the line.")
+    accounts = models.PositiveIntegerField(default=0, help_text="Distinct accounts among them.")
+
+    class Meta:
+        verbose_name = "模板行"
+        verbose_name_plural = "模板行"
+
+    def __str__(self):
+        return f"{self.text}（{self.records} 篇，{self.accounts} 个账号）"
+
+
+class TemplateLineSighting(models.Model):
+    """One article (by its title) whose body had a template-line candidate; what ``TemplateLine`` counts."""
+
+    line_hash = models.CharField(max_length=64, db_index=True)
+    article_key = models.CharField(max_length=64)  # SHA-256 of the normalised title (the raw hash without one)
+    account = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line_hash", "article_key"], name="template_sighting_once")]
+
+    def __str__(self):
+        return f"{self.line_hash[:12]} in {self.article_key[:12]} ({self.account})"

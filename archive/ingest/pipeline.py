@@ -38,7 +38,7 @@ from archive.models import (
 )
 from archive.signals import articles_stored
 
-from . import dedupe
+from . import dedupe, template_lines
 from .parse import ParsedArticle, RecordRejected, parse_record
 from .records import RawRecord, Rejected, has_readable_name, iter_records, shown_path
 
@@ -79,6 +79,7 @@ class Summary:
     rejected: int = 0
     rejected_by_reason: Counter = field(default_factory=Counter)
     rejections: list[dict] = field(default_factory=list)
+    template_lines_cut: Counter = field(default_factory=Counter)  # line: bodies it was cut from
 
     def add(self, outcome: Outcome) -> None:
         self.records += 1
@@ -103,6 +104,7 @@ class Summary:
             "rejected": self.rejected,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
             "rejections": self.rejections,
+            "template_lines_cut": dict(self.template_lines_cut.most_common()),
         }
 
 
@@ -312,6 +314,7 @@ def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, in
     if index and (stored or unchanged):
         articles_stored.send(sender=_Ingester, ids=stored, unchanged=unchanged)
     # Only once the batch is committed do its outcomes count.
+    summary.template_lines_cut.update(ingester.template_lines_cut)
     for outcome in outcomes:
         summary.add(outcome)
         if outcome.status == REJECTED:
@@ -431,11 +434,13 @@ class _Ingester:
         self._rejections: list[IngestRejection] = []
         self._repoints: dict[int, object] = {}
         self.repointed: list[int] = []  # stored articles whose link this batch changed (for the index)
+        self.template_lines_cut: Counter = Counter()  # this batch's, moved to the summary once committed
 
     # --- the batch ---------------------------------------------------------------------------
 
     def ingest_batch(self, items: list[RawRecord | Rejected]) -> list[Outcome]:
         """Ingest a batch inside the caller's transaction; return one outcome per item, in order."""
+        self.template_lines_cut = Counter()
         try:
             with transaction.atomic():
                 return self._ingest_batch(items)
@@ -444,6 +449,7 @@ class _Ingester:
             # the record at fault is rejected and the rest still land.
             log.exception("batch write failed; retrying record by record")
             self.sources.clear()  # sources created in the rolled-back batch are gone
+            self.template_lines_cut = Counter()
             outcomes = []
             for item in items:
                 try:
@@ -468,7 +474,7 @@ class _Ingester:
 
         raw_hashes = {i: hashlib.sha256(r.raw.encode("utf-8", "surrogatepass")).hexdigest() for i, r in records.items()}
         stored = dict(Article.objects.filter(raw_hash__in=set(raw_hashes.values())).values_list("raw_hash", "pk"))
-        pending: list[_Pending] = []
+        parsed_items: list[tuple[int, RawRecord, ParsedArticle, str]] = []
         seen: set[str] = set()
         for i, record in records.items():
             raw_hash = raw_hashes[i]
@@ -480,6 +486,10 @@ class _Ingester:
             if isinstance(parsed, Outcome):
                 outcomes[i] = parsed
                 continue
+            parsed_items.append((i, record, parsed, raw_hash))
+        self.cut_template_lines([item[2] for item in parsed_items], [item[3] for item in parsed_items])
+        pending: list[_Pending] = []
+        for i, record, parsed, raw_hash in parsed_items:
             content = dedupe.content_hash(parsed.title, parsed.body)
             pending.append(_Pending(i, record, parsed, raw_hash, content, dedupe.anchors(parsed.body)))
 
@@ -494,6 +504,17 @@ class _Ingester:
                 outcomes[p.index] = Outcome(status, p.record.path, p.record.position, p.article)
         IngestRejection.objects.bulk_create(self._rejections)
         return outcomes
+
+    def cut_template_lines(self, parsed: list[ParsedArticle], raw_hashes: list[str]) -> None:
+        """Count the bodies' short lines across the corpus and cut those that are template (the end of cleaning)."""
+        bodies = [
+            template_lines.Body(p.title, p.account_id or p.source_name, p.body, h)
+            for p, h in zip(parsed, raw_hashes, strict=True)
+        ]
+        new_bodies, cut = template_lines.count_and_cut(bodies)
+        for p, body in zip(parsed, new_bodies, strict=True):
+            p.body = body
+        self.template_lines_cut.update(cut)
 
     def parse(self, record: RawRecord) -> ParsedArticle | Outcome:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from .charsets import Undecodable, bom_encoding, decode_as, decode_bytes
 from .dump import INVALID, OK, TRUNCATED, is_dump_line, scan_dump_line
 
 # Formats a record can have.
@@ -75,7 +77,7 @@ SNIFF_BYTES = 64 * 1024  # enough of a file's start to tell its format and encod
 _DRAIN_BYTES = 1 << 20  # chunk size while skipping the rest of a too-large record
 GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = codecs.BOM_UTF8
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32 LE starts like UTF-16 LE
 # Control bytes that never appear in text (tab, newlines, form feed and ESC do).
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _HTML_START = re.compile(
@@ -95,7 +97,6 @@ _WECHAT_MARKERS = re.compile(
 _WECHAT_NOTICE = re.compile(r"""class=["'][^"']*\bweui-msg\b""")
 _WECHAT_RESOURCES = re.compile(r"res\.wx\.qq\.com/mmbizwap/")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "gb_2312-80"}
 
 
 class _CorruptGzip(Exception):
@@ -152,6 +153,7 @@ class _FileReader:
         self.position = "file"
         self.is_gzip = False
         self.encoding = "utf-8"
+        self.utf8_copy: bytes | None = None  # a UTF-16/32 file (BOM) is read as this UTF-8 copy
 
     def reject(self, position: str, reason: str, message: str, raw: str = "", raw_size: int = 0) -> Rejected:
         return Rejected(self.name, position, reason, message, raw, raw_size)
@@ -168,6 +170,8 @@ class _FileReader:
         )
 
     def _open(self) -> BinaryIO:
+        if self.utf8_copy is not None:
+            return io.BytesIO(self.utf8_copy)
         handle = open(self.path, "rb")  # closed by the caller's with-block
         if self.is_gzip:
             return _GuardedGzip(handle, self.inflate_limit)
@@ -189,6 +193,8 @@ class _FileReader:
         with self._open() as stream:
             head = stream.read(SNIFF_BYTES)
             whole = len(head) < SNIFF_BYTES
+        if head.startswith(_WIDE_BOMS):
+            head, whole = self._read_as_utf8()
         problem = self._sniff_problem(head, whole)
         if problem:
             reason, message = problem
@@ -222,24 +228,29 @@ class _FileReader:
         """Return (reason, message) when the file is empty, binary or not decodable at all."""
         if not head:
             return "empty_file", "The file is empty (the gzip stream holds nothing)."
-        if head.startswith(_UTF16_BOMS):
-            return "undecodable", "The file is UTF-16 text; only UTF-8 and GB18030 are read."
         if b"\x00" in head:
             return "binary_file", "The file holds NUL bytes: it is binary, not text."
         if len(_CONTROL.findall(head)) > max(8, len(head) // 20):
             return "binary_file", "The file is mostly control bytes: it is binary, not text."
         body = head[len(_UTF8_BOM) :] if head.startswith(_UTF8_BOM) else head
+        declared = _META_CHARSET.search(body[:4096])
+        declared_name = declared.group(1).decode("ascii", "replace") if declared else ""
         # The whole start first; failing that the first line, so one bad line later in a
         # line-per-record file costs that line only.
         for sample, final in ((body, whole), (body.split(b"\n", 1)[0], True)):
-            for encoding in ("utf-8", "gb18030"):
-                try:
-                    codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
-                except UnicodeDecodeError:
-                    continue
-                self.encoding = encoding
-                return None
-        return "undecodable", "The file is neither UTF-8 nor GB18030 text."
+            try:
+                self.encoding = decode_bytes(sample, declared=declared_name, final=final).encoding
+            except Undecodable:
+                continue
+            return None
+        return "undecodable", "The file is text in no encoding the detector (charset-normalizer) recognises."
+
+    def _read_as_utf8(self) -> tuple[bytes, bool]:
+        """Decode a UTF-16/32 file (it starts with a byte-order mark) once; its records are read from a UTF-8 copy."""
+        with self._open() as stream:
+            data = stream.read()
+        self.utf8_copy = data.decode(bom_encoding(data) or "utf-16", "replace").encode("utf-8")
+        return self.utf8_copy[:SNIFF_BYTES], len(self.utf8_copy) < SNIFF_BYTES
 
     def _decode_head(self, head: bytes, whole: bool) -> str:
         if head.startswith(_UTF8_BOM):
@@ -331,12 +342,14 @@ class _FileReader:
         return RawRecord(self.name, position, JSONL, text, data)
 
     def _decode_line(self, line: bytes) -> str | None:
-        for encoding in (self.encoding, "gb18030" if self.encoding == "utf-8" else "utf-8"):
-            try:
-                return line.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        return None
+        """The line in the file's encoding; a line that is not in it is detected on its own."""
+        text = decode_as(line, self.encoding)
+        if text is not None:
+            return text
+        try:
+            return decode_bytes(line).text
+        except Undecodable:
+            return None
 
     def _decode_lossy(self, data: bytes) -> str:
         # Incremental and not final: a multi-byte character cut at the end is dropped, not garbled.
@@ -390,18 +403,13 @@ class _FileReader:
         yield RawRecord(self.name, "file", page_format, text)
 
     def _decode_html(self, data: bytes) -> str | None:
-        encodings = ["utf-8"]
+        """The page in its byte-order mark's or its reliable declared charset, else UTF-8, else detected."""
         declared = _META_CHARSET.search(data[:4096])
-        if declared:
-            name = declared.group(1).decode("ascii", "replace").lower()
-            encodings.append("gb18030" if name in _GB_FAMILY else name)
-        encodings.append("gb18030")
-        for encoding in encodings:
-            try:
-                return data.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
-                continue
-        return None
+        name = declared.group(1).decode("ascii", "replace") if declared else ""
+        try:
+            return decode_bytes(data, declared=name).text
+        except Undecodable:
+            return None
 
     def _json_document(self) -> Iterator[RawRecord | Rejected]:
         """Read a file that is one JSON document (an object, or an array of objects).

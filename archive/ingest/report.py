@@ -41,6 +41,14 @@ def summary_lines(summary: dict, *, shown: int = SHOWN_REJECTIONS) -> list[Line]
     more = max(summary["rejected"], len(rejections)) - min(shown, len(rejections))
     if more > 0:
         lines.append(Line(f"  … and {more} more in the ingest log"))
+    cut = summary.get("template_lines_cut") or {}
+    if cut:
+        # The corpus signal's decisions (archive.ingest.template_lines), so a curator can check them.
+        lines.append(Line(f"  template lines cut (the same line under many accounts' articles): {len(cut)}"))
+        for text, count in list(cut.items())[:shown]:
+            lines.append(Line(f"    “{text}” × {count}"))
+        if len(cut) > shown:
+            lines.append(Line(f"    … and {len(cut) - shown} more in the run's summary"))
     return lines
 
 
@@ -60,6 +68,7 @@ def run_summary(run, *, shown: int = SHOWN_REJECTIONS) -> dict:
         "rejected": run.rejected,
         "rejected_by_reason": run.summary.get("rejected_by_reason") or _reasons(run),
         "rejections": rejections,
+        "template_lines_cut": run.summary.get("template_lines_cut") or {},
     }
 
 

@@ -27,10 +27,23 @@ _WECHAT_UI = frozenset(
 该文章作者已设置需关注才可以留言|已无更多数据|加载中|正在加载|暂无留言|复制链接|撤销|提交|已关注|关注公众号
 视频详情|小程序|作品|赞赏二维码|向上滑动|Read more|Like|Wow|Share|Comment|Send|Sent|Cancel|OK|Got It
 Scan to Follow|Scan QR Code via WeChat to follow Official Account|Views|Report|Close|Reward|Favorite
+上一页|下一页|已同步到看一看|写下你的想法|前往看一看|看一看入口已关闭|在“设置”-“通用”-“发现页管理”打开“看一看”入口
+发送到看一看|同步到看一看|在“设置”-“通用”-“发现页管理”打开“看一看”入口。|看一看|已同步到看一看写下你的想法
+微信扫一扫可打开此内容，使用完整服务|微信扫一扫可打开此内容|轻点两下打开表情|视频号|微信视频号|小程序卡片
+：，。视频小程序赞，轻点两下取消赞在看，轻点两下取消在看|：，。视频小程序赞，轻点两下取消赞在看，轻点两下取消在看分享留言收藏
+：，。视频小程序赞，轻点两下取消赞在看，轻点两下取消在看分享留言收藏听过|视频小程序赞，轻点两下取消赞在看，轻点两下取消在看
+分享留言收藏|分享留言收藏听过|分享收藏在看|分享点赞在看|点赞在看|分享在看|赞在看|点赞分享在看|点个在看你最好看
+作者头像|喜欢此内容的人还喜欢|选择留言身份|留言精选|写留言|我的留言|全部留言|暂无评论|作者赞过
+修改于|收录于话题|收录于合集|收录于|个|上一篇|下一篇|轻触查看原文|查看原文|阅读全文|展开|收起
+当前内容可能存在未经审核的第三方商业营销信息，请确认是否继续访问。|继续访问|该内容已被发布者删除|此内容因违规无法查看
+允许|拒绝|不允许|在小说阅读器中沉浸阅读|在小说阅读器读本章|去阅读|听全文|原创|原创声明|可在设置中关闭
+举报|关注|打开|，轻点两下取消赞|，轻点两下取消在看|划线|写划线|取消划线|复制|搜一搜|发表于|微信公众平台|听全文|音频|视频|图片|
+赞赏是一种态度|赞赏支持|喜欢就赞赏吧|作者已设置赞赏|谢谢你请我吃糖果|人喜欢|喜欢|赏|向上滑动看下一个|继续滑动看下一个
 """.replace("\n", "|").split("|")
     if s.strip()
 )
 # Counters and prompts, matched against match_key(line); only short lines are tried.
+_BAR_WORDS = "阅读|在看|点赞|分享|留言|收藏|听过|赞|推荐|转发|写留言"
 _WECHAT_UI_PATTERNS = re.compile(
     r"""
     (?:阅读|在看|好看|点赞|赞|分享|收藏|留言|评论|浏览|阅读量|阅读数)[\d.,，]+[万wWkK]?[+＋]?
@@ -45,7 +58,11 @@ _WECHAT_UI_PATTERNS = re.compile(
   | 阅读原文.{0,10}
   | (?:推荐阅读|往期推荐|往期回顾|往期精彩|相关阅读|精彩推荐|热文推荐|猜你喜欢|更多精彩|延伸阅读)：.*
   | [-—－–_=·•~～\s]*(?:END|End|end)[-—－–_=·•~～\s]*
-    """,
+  | [\d.]+[万wWkK]?人(?:赞赏|喜欢|已赞赏|在看)            # 3人赞赏
+  | 修改于\d{4}年\d{1,2}月\d{1,2}日                    # 修改于2020年7月16日
+  | 收录于(?:话题|合集)(?:\#[^\#]{1,20}){0,5}(?:\d+个)?    # 收录于话题 #老旧小区改造 3个
+  | (?:BAR)(?:[\d.,，]*[万wWkK]?(?:BAR)){1,8}[\d.,，]*[万wWkK]?  # the bottom bar: 分享 留言 收藏 听过
+    """.replace("BAR", _BAR_WORDS),
     re.X,
 )
 # A heading after which WeChat lists other articles' titles (short lines) rather than the article.
@@ -63,6 +80,11 @@ _LIST_HEADERS = frozenset(
     )
 )
 _SENTENCE_END = re.compile(r"[。！？!?]")
+_HASHTAGS = re.compile(r"(?:\#[^\#\s。！？]{1,20}\#?){1,5}")  # WeChat's topic tags: #老旧小区改造
+_MAX_NAME = 12  # an author's or account's name shown among the UI
+# Counters that are UI only right after other UI (alone, "1/3" or "3个" could be a table's cell):
+# the reward carousel's page (上一页 1/3 下一页) and a topic's article count (收录于话题 #… 3个).
+_COUNTERS_AFTER_UI = re.compile(r"\d{1,2}/\d{1,2}|(?:共|已有)?\d{1,4}个(?:话题|内容)?")
 _WORDLESS = re.compile(r"[\W_]+")  # a line of only symbols: ▼, ↓↓↓, |, ●
 
 # Inline JavaScript (and CSS) the HTML-to-text pass left in the dump.
@@ -172,7 +194,8 @@ def drop_wechat_residue(lines: Iterable[str], *, names: Iterable[str] = ()) -> l
     kept: list[str] = []
     after_residue = False
     in_list = False
-    for line in drop_script(lines):
+    lines = drop_script(lines)
+    for at, line in enumerate(lines):
         if in_list:
             if len(line) <= 40 and not _SENTENCE_END.search(line):
                 continue
@@ -180,12 +203,38 @@ def drop_wechat_residue(lines: Iterable[str], *, names: Iterable[str] = ()) -> l
         if is_list_header(line):
             in_list = after_residue = True
             continue
-        if is_wechat_residue(line) or (after_residue and len(line) <= 64 and match_key(line) in repeat_keys):
+        if (
+            is_wechat_residue(line)
+            or (after_residue and len(line) <= 64 and match_key(line) in repeat_keys)
+            or (after_residue and _HASHTAGS.fullmatch(match_key(line)))
+            or (after_residue and _COUNTERS_AFTER_UI.fullmatch(match_key(line)))
+            or (after_residue and _is_label_between_residue(line, lines[at + 1 : at + 2]))
+        ):
             after_residue = True
             continue
         after_residue = False
         kept.append(line)
-    return kept
+    return _cut_tail(kept, repeat_keys)
+
+
+def _is_label_between_residue(line: str, following: list[str]) -> bool:
+    """A short name-like line with UI on both sides: the author under 喜欢作者, the account under 继续滑动看下一个."""
+    key = match_key(line)
+    return (
+        0 < len(key) <= _MAX_NAME
+        and not _SENTENCE_END.search(key)
+        and not any(mark in key for mark in "，、；：")
+        and bool(following)
+        and is_wechat_residue(following[0])
+    )
+
+
+def _cut_tail(lines: list[str], repeat_keys: set[str]) -> list[str]:
+    """Drop what trails the article: the title or account repeated, and UI, from the last line up."""
+    end = len(lines)
+    while end and (is_wechat_residue(lines[end - 1]) or match_key(lines[end - 1]) in repeat_keys):
+        end -= 1
+    return lines[:end]
 
 
 def is_site_chrome(line: str) -> bool:

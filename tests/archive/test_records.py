@@ -106,6 +106,67 @@ def test_gbk_html_page_declaring_its_charset_is_decoded(tmp_path):
     assert "府山街道开展活动" in only(tmp_path / "gbk.html").raw
 
 
+# Traditional Chinese as a Taiwanese or Hong Kong site writes it; every Big5 byte pair here is also
+# valid GB18030, which is how the old fixed "UTF-8, then GB18030" list stored it as 羉砰… mojibake.
+BIG5_TITLE = "臺北市里長座談會 社區營造計畫說明"
+BIG5_BODY = (
+    "本次座談會由區公所與社區發展協會共同舉辦，邀請各里里長與居民參與，說明明年度社區營造計畫的補助方式與申請期程。"
+)
+
+
+def test_big5_jsonl_file_is_decoded_not_stored_as_mojibake(tmp_path):
+    line = json.dumps({"title": BIG5_TITLE, "body": BIG5_BODY}, ensure_ascii=False)
+    (tmp_path / "big5.jsonl").write_bytes(line.encode("big5") + b"\n")
+    record = only(tmp_path / "big5.jsonl")
+    assert record.data["title"] == BIG5_TITLE
+    assert record.data["body"] == BIG5_BODY
+    assert line.encode("big5").decode("gb18030") not in record.raw  # what the old reader stored
+
+
+def test_big5_dump_file_is_decoded(tmp_path):
+    literal = "text:" + repr(f"{BIG5_TITLE}\n{BIG5_BODY}")
+    (tmp_path / "big5.txt").write_bytes(literal.encode("big5"))
+    assert only(tmp_path / "big5.txt").raw == literal
+
+
+def test_big5_html_page_without_a_declared_charset_is_decoded(tmp_path):
+    page = f"<html><head><title>{BIG5_TITLE}</title></head><body><p>{BIG5_BODY}</p></body></html>"
+    (tmp_path / "big5.html").write_bytes(page.encode("big5"))
+    assert only(tmp_path / "big5.html").raw == page
+
+
+def test_gbk_jsonl_lines_are_decoded(tmp_path):
+    titles = ["淳安县召开乡村振兴工作推进会", "越城区开展垃圾分类进社区活动"]
+    lines = [json.dumps({"title": t, "body": "会议部署了下一阶段的重点任务。"}, ensure_ascii=False) for t in titles]
+    (tmp_path / "gbk.jsonl").write_bytes("\n".join(lines).encode("gbk") + b"\n")
+    assert [r.data["title"] for r in read(tmp_path / "gbk.jsonl")] == titles
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_decoded(tmp_path, codec):
+    lines = [json.dumps({"title": f"府山街道第{n}次议事会", "body": "居民议事。"}, ensure_ascii=False) for n in (1, 2)]
+    data = "\n".join(lines).encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    (tmp_path / "wide.jsonl").write_bytes(data)
+    records = read(tmp_path / "wide.jsonl")
+    assert [r.data["title"] for r in records] == ["府山街道第1次议事会", "府山街道第2次议事会"]
+    assert [r.position for r in records] == ["line 1", "line 2"]
+
+
+def test_utf8_text_is_read_unchanged(tmp_path):
+    fields = {"title": "北京市朝阳区“接诉即办”", "body": "繁體與简体、emoji 🚀 和 ½ 都原样保留。"}
+    line = json.dumps(fields, ensure_ascii=False)
+    (tmp_path / "utf8.jsonl").write_bytes(line.encode("utf-8") + b"\n")
+    assert only(tmp_path / "utf8.jsonl").raw == line
+
+
+def test_page_declaring_gb2312_but_saved_as_utf8_is_read_as_utf8(tmp_path):
+    page = '<html><head><meta charset="gb2312"><title>府山</title></head><body><p>府山街道開展活動。</p></body></html>'
+    (tmp_path / "resaved.html").write_bytes(page.encode("utf-8"))
+    assert "府山街道開展活動" in only(tmp_path / "resaved.html").raw
+
+
 def test_a_single_json_document_is_one_record(tmp_path):
     (tmp_path / "one.json").write_text(json.dumps({"title": "标题", "body": "正文"}, indent=1), encoding="utf-8")
     record = only(tmp_path / "one.json")
@@ -144,7 +205,7 @@ def test_binary_file_is_rejected(tmp_path):
     assert "\x00" not in item.raw  # nothing that would break a database column
 
 
-def test_bytes_neither_utf8_nor_gb18030_are_undecodable(tmp_path):
+def test_bytes_that_are_chinese_text_in_no_encoding_are_undecodable(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"text:'\xff\xfe\xff\xfe\xff'" * 10)
     rejection(only(tmp_path / "bad.txt"), "undecodable")
 
@@ -299,3 +360,10 @@ def test_pretty_printed_json_object_is_one_record_not_a_rejection_per_line(tmp_p
     (tmp_path / "one.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     record = only(tmp_path / "one.json")
     assert (record.position, record.data) == ("file", document)
+
+
+def test_utf16_html_page_with_a_byte_order_mark_is_one_page(tmp_path):
+    page = "<html><head><title>府山街道</title></head><body><p>府山街道開展志願服務。</p></body></html>"
+    (tmp_path / "wide.html").write_bytes(page.encode("utf-16"))
+    record = only(tmp_path / "wide.html")
+    assert record.format == HTML and record.raw == page

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0008_safe_original_urls")]
+    dependencies = [("archive", "0009_template_lines")]
 
     operations = [
         migrations.AddField(
