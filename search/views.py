@@ -17,6 +17,7 @@ FILTER_LABELS = {
     "district": "区县",
     "street": "街道",
     "source": "来源",
+    "issuer": "发文机关",
     "date_from": "起",
     "date_to": "止",
 }
@@ -58,7 +59,7 @@ def search_page(request):
             {"name": v.name, "count": v.count, "value": v.value, "url": _url(request, **{name: v.value})}
             for v in outcome.facets[name]
         ]
-        for name in ("district", "street", "source")
+        for name in ("district", "street", "source", "issuer")
     }
     # A year narrows by date range.
     facets["year"] = [

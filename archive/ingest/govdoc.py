@@ -153,9 +153,15 @@ def doc_number_key(text: str) -> str | None:
     """The normalised form of a document number or a query shaped like one (None when it is not)."""
     text = _squeeze(text or "")
     match = _DOC_QUERY.fullmatch(text)
-    if not match:
-        return None
-    return f"{match['prefix']}〔{match['year']}〕{int(match['serial'])}号"
+    if match:
+        return f"{match['prefix']}〔{match['year']}〕{int(match['serial'])}号"
+    match = _DOC_NUMBER_NO_SERIAL.fullmatch(text)  # 绍市委〔2022〕: brackets required without a serial
+    return f"{match['prefix']}〔{match['year']}〕" if match else None
+
+
+def issuing_bodies(value: str) -> list[str]:
+    """The bodies of a (joint) 发文机关 value: 中共绍兴市委、绍兴市人民政府 → both."""
+    return [part for part in _ORGAN_SEPARATORS.split(value or "") if part]
 
 
 def _doc_number(value: str, *, labelled: bool) -> str:
