@@ -19,6 +19,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 
 from .ingest import dedupe
+from .ingest.govdoc import GOVDOC_FIELDS
 from .ingest.parse import RecordRejected, parse_record
 from .ingest.pipeline import CLEANED_FIELDS, cleaned_fields, gazetteer_ids, tag_places
 from .ingest.records import RawRecord
@@ -26,7 +27,7 @@ from .models import Article, ArticleAnchor, ArticlePlace, Place, RemovedPlace, S
 from .signals import articles_changed
 
 # Fields whose manual correction a later cleaning keeps (``Article.curated_fields``).
-CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note")
+CURATED_FIELDS = ("title", "body", "published", "source", "original_url", "reprint_note", *GOVDOC_FIELDS)
 
 
 @dataclass

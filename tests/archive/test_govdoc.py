@@ -7,12 +7,16 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from archive.curation import reclean
 from archive.ingest.govdoc import doc_number_key, extract_govdoc
 from archive.ingest.htmltext import parse_html
 from archive.ingest.parse import parse_record
 from archive.ingest.pipeline import ingest_paths
 from archive.ingest.records import DUMP, HTML, WECHAT_HTML, RawRecord
 from archive.models import Article
+from archive.roles import CURATORS, ensure_curator_group
+from tests.archive.test_admin_curation import CommittingClient
+from tests.archive.test_admin_save import post_as_browser
 
 PAGE = "govdoc_xxgk_2020.html"
 DUMP_FILE = "govdoc_notice_dump.txt"
@@ -159,3 +163,47 @@ def test_article_page_shows_the_document_table(client, govdoc_articles):
 def test_article_without_metadata_shows_no_table(client, seed_article):
     html = client.get(reverse("archive:article", args=[seed_article.pk])).content.decode()
     assert "文件信息" not in html
+
+
+@pytest.fixture
+def curator_client(db):
+    from django.contrib.auth.models import Group, User
+
+    ensure_curator_group()
+    user = User.objects.create_user("li", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS))
+    client = CommittingClient()
+    client.force_login(user)
+    return client
+
+
+def test_curator_corrects_the_issuing_body_and_cleaning_again_keeps_it(govdoc_articles, curator_client):
+    client = curator_client
+    notice = Article.objects.get(doc_number="越政办发〔2021〕12号")
+    url = reverse("admin:archive_article_change", args=[notice.pk])
+    form = client.get(url).content.decode()
+    for name in ("doc_number", "issuing_body", "written_date", "index_number", "subject_category"):
+        assert f'name="{name}"' in form  # editable in the admin
+    post_as_browser(client, url, issuing_body="绍兴市越城区人民政府", subject_category="综合政务/通知")
+    notice.refresh_from_db()
+    assert notice.issuing_body == "绍兴市越城区人民政府" and notice.curated_fields == [
+        "issuing_body",
+        "subject_category",
+    ]
+
+    reclean([notice])
+    notice.refresh_from_db()
+    assert notice.issuing_body == "绍兴市越城区人民政府" and notice.subject_category == "综合政务/通知"
+    html = client.get(notice.get_absolute_url()).content.decode()
+    assert "<td>综合政务/通知</td>" in html
+
+
+def test_cleaning_again_fills_the_fields_of_an_article_stored_before_them(govdoc_articles):
+    page = Article.objects.get(doc_number="越政发[2020]3号")
+    Article.objects.filter(pk=page.pk).update(
+        doc_number=None, issuing_body=None, written_date=None, index_number=None, subject_category=None
+    )
+    reclean([Article.objects.get(pk=page.pk)])
+    page.refresh_from_db()
+    assert page.doc_number == "越政发[2020]3号" and page.issuing_body == "绍兴市越城区人民政府"
+    assert page.written_date == dt.date(2020, 3, 5)
