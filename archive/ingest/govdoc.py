@@ -110,14 +110,25 @@ _CN_DATE = re.compile(rf"^([〇○零O一二三四五六七八九]{{4}})年({_CN
 # --- labels -----------------------------------------------------------------------------------
 
 LABELS = {
-    "doc_number": ("发文字号", "发文文号", "文号"),
+    "doc_number": ("发文字号", "发文文号", "文件编号", "文号"),
     "issuing_body": ("发文机关", "发文单位", "发布机构", "发文机构", "制发机关"),
     "written_date": ("成文日期", "发文日期", "生成日期"),
     "index_number": ("索引号",),
     "subject": ("主题分类", "信息分类", "主题类别"),
 }
 # Other labels of the same tables: they end a value that runs on ("索引号：… 发布日期：…").
-_OTHER_LABELS = ("发布日期", "公开日期", "有效性", "公开方式", "公开范围", "主题词", "体裁分类", "名称", "标题")
+_OTHER_LABELS = (
+    "发布日期",
+    "公开日期",
+    "有效性",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "主题词",
+    "体裁分类",
+    "名称",
+    "标题",
+)
 _GAP = r"[\s\u3000\xa0]*"
 
 
@@ -231,6 +242,7 @@ def _subject(value: str) -> str:
 
 
 def _check(name: str, value: str, *, labelled: bool = True):
+    value = value.strip(" |｜\t\u3000\xa0")  # a table flattened to text: "索引号: | 1133…/2018-192321 |"
     if name == "doc_number":
         return _doc_number(value, labelled=labelled)
     if name == "issuing_body":
@@ -319,16 +331,26 @@ def _sign_off(lines: Sequence[str]) -> tuple[str, dt.date | None]:
     return "", None
 
 
-def extract_govdoc(*, root: etree._Element | None = None, lines: Sequence[str] = ()) -> GovDocMeta:
-    """The document metadata a page (its parsed root) and/or its text lines give; empty when none."""
+def extract_govdoc(
+    *, root: etree._Element | None = None, lines: Sequence[str] = (), raw_lines: Sequence[str] = ()
+) -> GovDocMeta:
+    """The document metadata a page (its parsed root) and/or its text give; empty when none.
+
+    ``lines``: the clean text (title first); ``raw_lines``: the record's text before cleaning,
+    whose header keeps the labelled lines (索引号: …) that cleaning drops as page furniture.
+    """
     meta = GovDocMeta()
     if root is not None:
         _fill(meta, _page_pairs(root))
     lines = [line.strip() for line in lines if line and line.strip()]
-    if lines:
-        _fill(meta, _line_pairs(lines[:30] + lines[-30:] if len(lines) > 60 else lines))
+    raw_lines = [line.strip() for line in raw_lines if line and line.strip()]
+    for text in (raw_lines, lines):
+        if text:
+            _fill(meta, _line_pairs(text[:30] + text[-30:] if len(text) > 60 else text))
+    for text in (lines, raw_lines):
         if not meta.doc_number:
-            meta.doc_number = _text_doc_number(lines)
+            meta.doc_number = _text_doc_number(text)
+    if lines:
         if not meta.issuing_body:
             body, date = _sign_off(lines)
             if body:

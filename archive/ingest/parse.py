@@ -170,7 +170,18 @@ def _govdoc(fields: ArticleFields, record: RawRecord):
             root = parse_html(record.raw)
         except ValueError:
             root = None
-    return extract_govdoc(root=root, lines=[fields.title, *fields.body.split("\n")])
+    return extract_govdoc(root=root, lines=[fields.title, *fields.body.split("\n")], raw_lines=_raw_text(record))
+
+
+def _raw_text(record: RawRecord) -> list[str]:
+    """A dump's or a JSON record's text before cleaning (its header keeps 索引号: … lines); [] for a page."""
+    if record.format == DUMP:
+        return _decode_dump(record.raw).splitlines()
+    if record.format == JSONL:
+        data = record.data if record.data is not None else json.loads(record.raw)
+        texts = [v for v in data.values() if isinstance(v, str)] if isinstance(data, dict) else []
+        return max(texts, key=len, default="").splitlines()  # the record's text or body
+    return []
 
 
 def _web_address(url: str) -> str:

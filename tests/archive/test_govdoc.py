@@ -12,7 +12,7 @@ from archive.ingest.govdoc import doc_number_key, extract_govdoc
 from archive.ingest.htmltext import parse_html
 from archive.ingest.parse import parse_record
 from archive.ingest.pipeline import ingest_paths
-from archive.ingest.records import DUMP, HTML, WECHAT_HTML, RawRecord
+from archive.ingest.records import DUMP, HTML, JSONL, WECHAT_HTML, RawRecord
 from archive.models import Article
 from archive.roles import CURATORS, ensure_curator_group
 from tests.archive.test_admin_curation import CommittingClient
@@ -41,6 +41,43 @@ def test_dump_gives_number_from_top_and_body_and_date_from_sign_off(test_data):
     assert parsed.issuing_body == "绍兴市越城区人民政府办公室"
     assert parsed.written_date == dt.date(2021, 4, 20)
     assert parsed.index_number == "" and parsed.subject_category == ""
+
+
+def real_jsonl_record(test_data, url_part):
+    line = next(
+        x for x in (test_data / "localgov_sample.jsonl").read_text(encoding="utf-8").splitlines() if url_part in x
+    )
+    return parse_record(RawRecord("localgov_sample.jsonl", "1", JSONL, line))
+
+
+def test_real_xxgk_record_flattened_to_text_with_pipes(test_data):
+    """sx.gov.cn: "索引号: | 1133…/2018-192321 | 公开方式: | …"; its 发布机构 is a website, not an organ."""
+    parsed = real_jsonl_record(test_data, "art_1229265245_1711035")
+    assert parsed.index_number == "11330600002577014T/2018-192321"
+    assert parsed.written_date == dt.date(2018, 12, 29)
+    assert parsed.subject_category == "综合类"
+    assert parsed.issuing_body == ""  # 绍兴市政府门户网站
+    assert parsed.doc_number == ""  # the 发文字号 cell is empty
+
+
+def test_real_xxgk_record_with_spaced_labels(test_data):
+    """wuxing.gov.cn: "索 引 号: 330502/2024-00854 成文日期: 2024-02-20" … "文件编号: 发布机构: 区民政局"."""
+    parsed = real_jsonl_record(test_data, "art_1229518299_3962522")
+    assert parsed.index_number == "330502/2024-00854"
+    assert parsed.written_date == dt.date(2024, 2, 20)
+    assert parsed.issuing_body == "区民政局"
+    assert parsed.doc_number == ""
+
+
+def test_the_other_real_feed_records_get_nothing(test_data):
+    lines = (test_data / "localgov_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        parsed = parse_record(RawRecord("localgov_sample.jsonl", str(i), JSONL, line))
+        values = (parsed.doc_number, parsed.issuing_body, parsed.written_date, parsed.index_number)
+        if any(values) or parsed.subject_category:
+            found.append(parsed.title)
+    assert len(lines) == 15 and len(found) == 2
 
 
 @pytest.mark.parametrize(
