@@ -290,7 +290,7 @@ def _page_pairs(root: etree._Element) -> Iterable[tuple[str, str]]:
 
 def _line_pairs(lines: Sequence[str]) -> Iterable[tuple[str, str]]:
     for line in lines:
-        if len(line) <= _MAX_CELL:
+        if len(line) <= _MAX_CELL and (":" in line or "：" in line):
             yield from _pairs_in(line)
 
 
@@ -359,14 +359,21 @@ def extract_govdoc(
     return meta
 
 
-# Whether a page is worth parsing for a table: one of the labels occurs in its markup.
-_PAGE_HINT = re.compile(
-    "|".join(
-        (r"(?:[\s\u3000\xa0]|&nbsp;|&#160;|&#12288;)*").join(re.escape(ch) for ch in label)
-        for label in ("发文字号", "文号", "索引号", "发文机关", "成文日期", "主题分类", "发布机构")
-    )
-)
+# Whether a page is worth parsing for a table: one of the labels occurs in its markup, maybe with
+# spaces or &nbsp; between its characters. Each occurrence of a label's last character is looked
+# back from (a page has few), rather than running a pattern over the whole page.
+_PAGE_HINT_GAPS = re.compile(r"&nbsp;|&#160;|&#12288;|[\s\u3000\xa0]")
+_PAGE_HINTS = ("发文字号", "文号", "文件编号", "索引号", "发文机关", "成文日期", "主题分类", "发布机构")
+_HINT_LOOKBACK = 80
 
 
 def page_may_have_govdoc(raw: str) -> bool:
-    return _PAGE_HINT.search(raw) is not None
+    for last in {label[-1] for label in _PAGE_HINTS}:
+        labels = tuple(label for label in _PAGE_HINTS if label[-1] == last)
+        pos = raw.find(last)
+        while pos >= 0:
+            window = _PAGE_HINT_GAPS.sub("", raw[max(0, pos - _HINT_LOOKBACK) : pos + 1])
+            if window.endswith(labels):
+                return True
+            pos = raw.find(last, pos + 1)
+    return False

@@ -8,6 +8,7 @@ The work per format lives in ``dump``, ``jsonl``, ``wechat_html`` and ``html_art
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -88,6 +89,7 @@ def original_address(raw_format: str, raw: str) -> str:
     return fix_surrogates(record_address(data)) if isinstance(data, dict) else ""
 
 
+@functools.lru_cache(maxsize=1)  # decoded once more for the document metadata (_raw_text)
 def _decode_dump(raw: str) -> str:
     status, literal = scan_dump_line(raw.strip())
     if status == TRUNCATED:
