@@ -139,6 +139,14 @@ def api_article(request, pk: int):
         "source": {"name": article.source.name, "account_id": article.source.account_id} if article.source else None,
         "original_url": article.original_link,  # web addresses only
         "reprint_note": article.reprint_note,
+        # 发文字号, 发文机关, 成文日期, 索引号, 主题分类 of a government document; null when unknown.
+        "document": {
+            "doc_number": article.doc_number,
+            "issuing_body": article.issuing_body,
+            "written_date": article.written_date.isoformat() if article.written_date else None,
+            "index_number": article.index_number,
+            "subject_category": article.subject_category,
+        },
         "places": place_dicts(article),
         "duplicate_of": article.duplicate_of_id,
         "status": article.status,

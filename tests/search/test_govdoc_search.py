@@ -90,3 +90,15 @@ def test_unknown_issuer_is_ignored_with_a_note(client, govdoc_corpus):
     data = api(client, issuer="不存在的局")
     assert data["count"] == api(client)["count"]
     assert any("没有发文机关为“不存在的局”的文件" in m for m in data["messages"])
+
+
+def test_article_api_gives_the_document_fields(client, govdoc_corpus):
+    article = Article.objects.get(doc_number="越政发[2020]3号")
+    data = client.get(reverse("search:api-article", args=[article.pk])).json()
+    assert data["document"] == {
+        "doc_number": "越政发[2020]3号",
+        "issuing_body": "绍兴市越城区人民政府",
+        "written_date": "2020-03-05",
+        "index_number": "11330602002562436B/2020-123456",
+        "subject_category": "城乡建设、环境保护/城乡建设（含住房）",
+    }
