@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -235,7 +236,8 @@ def _index_number(value: str) -> str:
 
 
 def _subject(value: str) -> str:
-    value = " ".join(value.split())
+    # Free text: invisible controls (bidi overrides and the like) are not part of it.
+    value = " ".join("".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf")).split())
     if not value or len(value) > MAX_SUBJECT or any(ch in value for ch in "。！？；"):
         return ""
     return value

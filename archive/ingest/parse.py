@@ -146,6 +146,8 @@ def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
     if not fields.title and not fields.body:
         raise RecordRejected("no_content", f"The {record.format} record has neither a title nor any article text.")
     doc = _govdoc(fields, record)
+    for name in ("doc_number", "issuing_body", "index_number", "subject"):  # read from the raw text too
+        setattr(doc, name, xml_safe(fix_surrogates(getattr(doc, name)), one_line=True).strip())
     return ParsedArticle(
         title=_cap(fields.title, _MAX_TITLE) or _cap(fields.body.split("\n", 1)[0], 60),
         body=fields.body,

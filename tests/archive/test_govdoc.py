@@ -244,3 +244,9 @@ def test_cleaning_again_fills_the_fields_of_an_article_stored_before_them(govdoc
     page.refresh_from_db()
     assert page.doc_number == "越政发[2020]3号" and page.issuing_body == "绍兴市越城区人民政府"
     assert page.written_date == dt.date(2020, 3, 5)
+
+
+def test_values_read_from_the_raw_text_carry_no_invisible_controls():
+    lines = ["索引号: 000014349/2021-00012", "主题分类: 综合\u202e政务\u200b/通知"]
+    meta = extract_govdoc(raw_lines=lines)
+    assert meta.index_number == "000014349/2021-00012" and meta.subject == "综合政务/通知"
