@@ -19,6 +19,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 
 from .ingest import dedupe
+from .ingest.govdoc import GOVDOC_FIELDS
 from .ingest.parse import RecordRejected, parse_record
 from .ingest.pipeline import CLEANED_FIELDS, cleaned_fields, gazetteer_ids, tag_places
 from .ingest.records import RawRecord
@@ -36,6 +37,7 @@ CURATED_FIELDS = (
     "original_url",
     "reprint_note",
     "duplicate_of",
+    *GOVDOC_FIELDS,
 )
 
 

@@ -201,6 +201,35 @@ class Article(models.Model):
         "原载", max_length=300, blank=True, help_text="正文所说的首发处，如 《共产党员》2018年第8期。"
     )
     title_only = models.BooleanField("只有标题", default=False, help_text="记录只有标题、没有正文（如订阅条目）。")
+    # Government-document metadata (政府信息公开 pages, official notices); NULL when the record does not
+    # give it. Nullable without a default so that adding them to a large SQLite table is an ALTER TABLE.
+    doc_number = models.CharField(
+        "发文字号",
+        max_length=100,
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="文件的发文字号，按原文写法，如 越政发〔2020〕3号。",
+    )
+    issuing_body = models.CharField(
+        "发文机关",
+        max_length=200,
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="发文的机关，如 绍兴市越城区人民政府；联合发文用顿号隔开。",
+    )
+    written_date = models.DateField("成文日期", null=True, blank=True, help_text="文件落款的成文日期；不知道时留空。")
+    index_number = models.CharField(
+        "索引号",
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="政府信息公开目录的索引号，如 11330602002562436B/2020-123456。",
+    )
+    subject_category = models.CharField(
+        "主题分类", max_length=200, null=True, blank=True, help_text="政府信息公开的主题分类，如 综合政务/通知。"
+    )
     places = models.ManyToManyField(
         Place, verbose_name="地点", through="ArticlePlace", related_name="articles", blank=True
     )

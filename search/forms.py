@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from archive.models import Place, Source
+from archive.ingest.govdoc import doc_number_key
+from archive.models import Article, Place, Source
 
 SORTS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 PAGE_SIZE = 20
@@ -17,6 +18,7 @@ class SearchForm(forms.Form):
     street = forms.CharField(required=False, label="街道/乡镇")
     place = forms.CharField(required=False, label="地点")  # a code of any level: search within a place page
     source = forms.CharField(required=False, label="来源公众号")
+    issuer = forms.CharField(required=False, label="发文机关")
     date_from = forms.DateField(required=False, label="起始日期", input_formats=["%Y-%m-%d"])
     date_to = forms.DateField(required=False, label="截止日期", input_formats=["%Y-%m-%d"])
     sort = forms.ChoiceField(required=False, choices=SORTS, label="排序")
@@ -61,6 +63,12 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(f"没有叫“{value[:50]}”的来源公众号，已忽略这个条件。")
         return value
 
+    def clean_issuer(self):
+        value = self.cleaned_data.get("issuer", "").strip()
+        if value and not Article.objects.filter(issuing_body__contains=value).exists():
+            raise forms.ValidationError(f"没有发文机关为“{value[:50]}”的文件，已忽略这个条件。")
+        return value
+
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
@@ -93,4 +101,7 @@ class SearchForm(forms.Form):
         params["page"] = params.get("page") or 1
         params["sort"] = params.get("sort") or ""
         params["q"] = params.get("q") or ""
+        # A query that is a document number (越政发〔2020〕3号, 越政发[2020]3号, 越政发2020年3号) is
+        # looked up by its normalised form, whatever brackets the page or the searcher used.
+        params["doc_number"] = doc_number_key(params["q"])
         return params

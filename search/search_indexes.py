@@ -3,6 +3,7 @@
 from haystack import indexes
 from haystack.fields import FacetCharField, FacetMultiValueField
 
+from archive.ingest.govdoc import doc_number_key, issuing_bodies
 from archive.models import Article
 
 PLACE_LEVELS = ("province", "city", "district", "street", "community")
@@ -24,6 +25,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     district = FacetMultiValueField()
     street = FacetMultiValueField()
     community = FacetMultiValueField()
+    # Government documents: the 发文字号 in its one normalised form (越政发〔2020〕3号, whatever the
+    # brackets on the page), searched exactly; each 发文机关 of the document, filtered and faceted.
+    doc_number = FacetCharField(null=True)
+    issuer = FacetMultiValueField()
 
     def get_model(self):
         return Article
@@ -48,6 +53,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_year(self, obj):
         return str(obj.published.year) if obj.published else None
+
+    def prepare_doc_number(self, obj):
+        return doc_number_key(obj.doc_number or "")
+
+    def prepare_issuer(self, obj):
+        return issuing_bodies(obj.issuing_body or "")
 
     def prepare(self, obj):
         data = super().prepare(obj)

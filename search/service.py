@@ -16,9 +16,15 @@ from search.forms import MAX_PAGE, PAGE_SIZE
 from search.highlight import snippet
 from search.query import ParsedQuery, parse_query
 
-FACETS = ("district", "street", "source", "year")
+FACETS = ("district", "street", "source", "issuer", "year")
 # Facet name -> index field.
-FACET_FIELDS = {"district": "district", "street": "street", "source": "source_exact", "year": "year"}
+FACET_FIELDS = {
+    "district": "district",
+    "street": "street",
+    "source": "source_exact",
+    "issuer": "issuer",
+    "year": "year",
+}
 FACET_LIMIT = 30
 EXPORT_LIMIT = 1000  # rows in a CSV/JSON export of a search
 
@@ -63,7 +69,11 @@ class SearchOutcome:
 
 def _search_queryset(params: dict, parsed: ParsedQuery) -> SearchQuerySet:
     sqs = SearchQuerySet().models(Article)
-    if parsed.tree is not None:
+    doc_number = params.get("doc_number")
+    if doc_number and SearchQuerySet().models(Article).filter(doc_number=doc_number).count():
+        # The document with that 发文字号; a number no document has is searched as text below.
+        sqs = sqs.filter(doc_number=doc_number)
+    elif parsed.tree is not None:
         # The spelling query lets the backend suggest a correction when nothing is found.
         sqs = sqs.filter(content=UserQuery(parsed.text, parsed=parsed)).set_spelling_query(parsed.text)
     for name in ("district", "street"):
@@ -75,6 +85,8 @@ def _search_queryset(params: dict, parsed: ParsedQuery) -> SearchQuerySet:
         sqs = sqs.filter(**{f"{place.level}__in": [place.code]})  # one index field per level
     if params.get("source"):
         sqs = sqs.filter(source_exact=params["source"])
+    if params.get("issuer"):
+        sqs = sqs.filter(issuer__in=[params["issuer"]])
     if params.get("date_from"):
         sqs = sqs.filter(published__gte=params["date_from"])
     if params.get("date_to"):

@@ -17,6 +17,7 @@ FILTER_LABELS = {
     "district": "区县",
     "street": "街道",
     "source": "来源",
+    "issuer": "发文机关",
     "date_from": "起",
     "date_to": "止",
 }
@@ -58,7 +59,7 @@ def search_page(request):
             {"name": v.name, "count": v.count, "value": v.value, "url": _url(request, **{name: v.value})}
             for v in outcome.facets[name]
         ]
-        for name in ("district", "street", "source")
+        for name in ("district", "street", "source", "issuer")
     }
     # A year narrows by date range.
     facets["year"] = [
@@ -140,6 +141,14 @@ def api_article(request, pk: int):
         "source": {"name": article.source.name, "account_id": article.source.account_id} if article.source else None,
         "original_url": article.original_link,  # web addresses only
         "reprint_note": article.reprint_note,
+        # 发文字号, 发文机关, 成文日期, 索引号, 主题分类 of a government document; null when unknown.
+        "document": {
+            "doc_number": article.doc_number,
+            "issuing_body": article.issuing_body,
+            "written_date": article.written_date.isoformat() if article.written_date else None,
+            "index_number": article.index_number,
+            "subject_category": article.subject_category,
+        },
         "places": place_dicts(article),
         "duplicate_of": article.duplicate_of_id,
         "status": article.status,

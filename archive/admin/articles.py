@@ -100,6 +100,13 @@ class ArticleAdmin(DateSafeChangeListMixin, SavesOnlyChanges, SimpleHistoryAdmin
         (None, {"fields": ["title", "published", "published_time", "source", "status", "duplicate_of", "body"]}),
         ("出处", {"fields": ["original_url", "reprint_note", "title_only", "raw_link", "origin"]}),
         (
+            "文件信息",
+            {
+                "fields": ["doc_number", "issuing_body", "written_date", "index_number", "subject_category"],
+                "description": "政府文件的发文字号等；导入时从政府信息公开表格和落款中读出，没有时留空。",
+            },
+        ),
+        (
             "记录信息",
             {
                 "classes": ["collapse"],

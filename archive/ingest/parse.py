@@ -8,6 +8,7 @@ The work per format lives in ``dump``, ``jsonl``, ``wechat_html`` and ``html_art
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from archive.weblinks import is_web_url
 
 from .dump import INVALID, OK, TRUNCATED, decode_dump_literal, parse_dump_text, scan_dump_line
 from .fields import ArticleFields
+from .govdoc import extract_govdoc, page_may_have_govdoc
 from .html_article import parse_html_article
 from .htmltext import parse_html
 from .jsonl import parse_json_record, record_address
@@ -55,6 +57,12 @@ class ParsedArticle:
     reprint_note: str = ""  # e.g. 《共产党员》2018年第8期
     title_only: bool = False  # a feed item with a title and no body
     published_time: dt.time | None = None  # China time of day on ``published``; None when not stated
+    # Government-document metadata (archive.ingest.govdoc); empty when the record does not give it.
+    doc_number: str = ""  # 发文字号 as shown, e.g. 越政发〔2020〕3号
+    issuing_body: str = ""  # 发文机关
+    written_date: dt.date | None = None  # 成文日期
+    index_number: str = ""  # 索引号
+    subject_category: str = ""  # 主题分类
 
 
 def parse_record(record: RawRecord) -> ParsedArticle:
@@ -85,6 +93,7 @@ def original_address(raw_format: str, raw: str) -> str:
     return fix_surrogates(record_address(data)) if isinstance(data, dict) else ""
 
 
+@functools.lru_cache(maxsize=1)  # decoded once more for the document metadata (_raw_text)
 def _decode_dump(raw: str) -> str:
     status, literal = scan_dump_line(raw.strip())
     if status == TRUNCATED:
@@ -154,6 +163,9 @@ def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
         setattr(fields, name, text.strip())
     if not fields.title and not fields.body:
         raise RecordRejected("no_content", f"The {record.format} record has neither a title nor any article text.")
+    doc = _govdoc(fields, record)
+    for name in ("doc_number", "issuing_body", "index_number", "subject"):  # read from the raw text too
+        setattr(doc, name, xml_safe(fix_surrogates(getattr(doc, name)), one_line=True).strip())
     return ParsedArticle(
         title=_cap(fields.title, _MAX_TITLE) or _cap(fields.body.split("\n", 1)[0], 60),
         body=fields.body,
@@ -165,7 +177,34 @@ def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:
         original_url=_web_address(fields.original_url),
         reprint_note=_cap(fields.reprint_note, _MAX_REPRINT),
         title_only=not fields.body,
+        doc_number=doc.doc_number,
+        issuing_body=doc.issuing_body,
+        written_date=doc.written_date,
+        index_number=doc.index_number,
+        subject_category=doc.subject,
     )
+
+
+def _govdoc(fields: ArticleFields, record: RawRecord):
+    """发文字号 and the rest from a page's 政府信息公开 table (parsed again only when it has one) and the text."""
+    root = None
+    if record.format in (WECHAT_HTML, HTML) and page_may_have_govdoc(record.raw):
+        try:
+            root = parse_html(record.raw)
+        except ValueError:
+            root = None
+    return extract_govdoc(root=root, lines=[fields.title, *fields.body.split("\n")], raw_lines=_raw_text(record))
+
+
+def _raw_text(record: RawRecord) -> list[str]:
+    """A dump's or a JSON record's text before cleaning (its header keeps 索引号: … lines); [] for a page."""
+    if record.format == DUMP:
+        return _decode_dump(record.raw).splitlines()
+    if record.format == JSONL:
+        data = record.data if record.data is not None else json.loads(record.raw)
+        texts = [v for v in data.values() if isinstance(v, str)] if isinstance(data, dict) else []
+        return max(texts, key=len, default="").splitlines()  # the record's text or body
+    return []
 
 
 def _web_address(url: str) -> str:

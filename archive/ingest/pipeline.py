@@ -39,6 +39,7 @@ from archive.models import (
 from archive.signals import articles_stored
 
 from . import dedupe, template_lines
+from .govdoc import GOVDOC_FIELDS, GOVDOC_LIMITS
 from .parse import ParsedArticle, RecordRejected, parse_record
 from .records import RawRecord, Rejected, has_readable_name, iter_records, shown_path
 
@@ -345,15 +346,26 @@ def _finish(run: IngestRun, summary: Summary, status: str) -> None:
 
 # The article fields cleaning makes from a record (ingest, and a curator's "clean again"), and the
 # column sizes their text is cut to.
-CLEANED_FIELDS = ("title", "body", "published", "published_time", "original_url", "reprint_note", "title_only")
-_COLUMN_LIMITS = {"title": 500, "original_url": 2000, "reprint_note": 300}
+CLEANED_FIELDS = (
+    "title",
+    "body",
+    "published",
+    "published_time",
+    "original_url",
+    "reprint_note",
+    "title_only",
+    *GOVDOC_FIELDS,
+)
+_COLUMN_LIMITS = {"title": 500, "original_url": 2000, "reprint_note": 300, **GOVDOC_LIMITS}
 
 
 def cleaned_fields(parsed: ParsedArticle) -> dict:
     """{field: value} of CLEANED_FIELDS for a parsed record, text cut to the columns' sizes."""
     values = {name: getattr(parsed, name) for name in CLEANED_FIELDS}
     for name, limit in _COLUMN_LIMITS.items():
-        values[name] = values[name][:limit]
+        values[name] = values[name][:limit] if values[name] is not None else None
+    for name in GOVDOC_FIELDS:  # unknown is NULL in these columns, not ""
+        values[name] = values[name] or None
     return values
 
 

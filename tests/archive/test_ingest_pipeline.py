@@ -221,7 +221,7 @@ XML_ILLEGAL = set("\x00\x01\x08\x0b\x0c\x0e\x1f\ufffe\uffff") | {chr(c) for c in
 def stored_texts(article: Article) -> dict[str, str]:
     """Every text field of the article and its source as stored (the raw record is kept as read)."""
     texts = {
-        f.name: getattr(article, f.name)
+        f.name: getattr(article, f.name) or ""  # the document fields are NULL when unknown
         for f in Article._meta.fields
         if f.get_internal_type() in ("CharField", "TextField", "URLField")
     }

@@ -85,7 +85,7 @@ def test_api_search_shape(client, seed_article):
         p["name"] == "东浦街道" for p in row["places"]
     )
     assert "<mark>东浦</mark>" in row["snippet"]
-    assert set(data["facets"]) == {"district", "street", "source", "year"}
+    assert set(data["facets"]) == {"district", "street", "source", "issuer", "year"}
     assert all(isinstance(name, str) and isinstance(count, int) for name, count in data["facets"]["district"])
 
 
