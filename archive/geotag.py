@@ -33,6 +33,7 @@ from archive.place_names import (
     COMMUNITY_STOPLIST,
     PSEUDO_NAMES,
     STANDARD_STREET_SUFFIXES,
+    COMPANY_WORDS,
     STOPLIST,
     community_forms,
     short_forms,
@@ -454,7 +455,9 @@ def geotag(text: str, *, home_place: str | None = None) -> dict[str, int]:
 def infer_home_place(source_name: str) -> str | None:
     """Return the code of the place an account's name points at (越城组工 → 330602), if any.
 
-    Every form counts here, short or not (an account name is about one place), but a form that
+    Evidence is a place form in the name: an official name with its suffix (区/县/市/街道/镇/乡/社区)
+    or the short form of a city or district (越城, 淳安) in a name that is not a company's.  A
+    street's or town's short form alone (金瑞 of 金瑞镇 in 金瑞期货) is no evidence, and a form that
     fits several places of the same level, with nothing else in the name to choose, gives None.
     """
     if not source_name:
@@ -484,6 +487,14 @@ def infer_home_place(source_name: str) -> str | None:
                 chosen[value] = scored[0][1]
     if len(chosen) != len(values):
         return None  # something in the name stays ambiguous
+    # A short form is evidence only where it is an official short form of a city or district (越城
+    # for 越城区, 淳安 for 淳安县) in a name that is not a company's: 金瑞期货, 广佛地铁 and 大唐财富
+    # start with a town's short form, and 平安证券 with a word that names a place only by chance.
+    shorts = [value for value in values if index.short_only[value]]
+    if any(len(chosen[value]) > 6 for value in shorts):
+        return None
+    if shorts and any(word in source_name for word in COMPANY_WORDS):
+        return None
     # The places must lie on one line (浙江 ⊃ 绍兴 ⊃ 越城); return the deepest.
     codes = sorted(set(chosen.values()), key=len)
     deepest = codes[-1]
