@@ -31,9 +31,9 @@ import ahocorasick
 from archive.place_names import (
     BLOCK_PHRASES,
     COMMUNITY_STOPLIST,
+    COMPANY_WORDS,
     PSEUDO_NAMES,
     STANDARD_STREET_SUFFIXES,
-    COMPANY_WORDS,
     STOPLIST,
     community_forms,
     short_forms,

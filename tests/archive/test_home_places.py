@@ -30,7 +30,8 @@ def home_districts(client) -> list[str]:
     ],
 )
 def test_a_towns_short_form_in_a_company_name_gives_no_home_place(client, tmp_path, account, title):
-    ingest(tmp_path, [{"title": title, "body": f"{title}。详情见正文。", "account": account, "published": "2024-05-01"}])
+    row = {"title": title, "body": f"{title}。详情见正文。", "account": account, "published": "2024-05-01"}
+    ingest(tmp_path, [row])
     source = Source.objects.get(name=account)
     assert source.home_place is None
     page = client.get(f"/sources/{source.pk}/").content.decode()
