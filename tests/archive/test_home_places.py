@@ -48,3 +48,31 @@ def test_a_district_short_form_with_a_government_word_is_a_marked_guess(client, 
     assert re.search(r"推测：<a [^>]*>越城区</a>（依据：账号名称“越城组工”", page)
     index = client.get("/sources/").content.decode()
     assert "推测：<a" in index
+
+
+def test_regeotag_home_places_repairs_an_old_guess(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from archive.models import Place
+
+    ingest(tmp_path, [{"title": "铜价周评", "body": "本周铜价震荡。", "account": "金瑞期货"}])
+    source = Source.objects.get(name="金瑞期货")
+    # What the old inference stored: 金瑞镇 (江西) as a guess.
+    source.home_place = Place.objects.filter(name="金瑞镇").first()
+    source.home_place_inferred = True
+    source.save()
+    out = StringIO()
+    call_command("regeotag", "--home-places", stdout=out, stderr=StringIO())
+    source.refresh_from_db()
+    assert source.home_place is None and not source.home_place_inferred
+    assert "金瑞期货: 金瑞镇 → （无）" in out.getvalue()
+
+
+def test_an_inferred_home_place_does_not_count_in_the_home_figure(client, tmp_path):
+    body = "全区组织工作会议召开。"
+    rows = [{"title": f"组织工作动态第{i}期", "body": body, "account": "越城组工"} for i in range(3)]
+    ingest(tmp_path, rows)
+    assert Source.objects.get(name="越城组工").home_place_inferred
+    assert "越城区" not in home_districts(client)  # counted only by the places the articles name
