@@ -147,8 +147,9 @@ def test_a_second_visit_to_a_place_or_source_page_does_not_count_again(
     for url in (street, source):
         first = html(client, url)
         # The place (with its parent) or the source, the articles' version, the page of articles and
-        # their sources, and for the street its district's parent and that one's (the breadcrumb).
-        with django_assert_max_num_queries(6):
+        # their sources, for the street its district's parent and that one's (the breadcrumb), and
+        # the listed articles' tags inside the place (why each is listed).
+        with django_assert_max_num_queries(7):
             assert html(client, url) == first
 
 
