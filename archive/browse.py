@@ -183,6 +183,35 @@ def place_articles(place: Place, figures: dict, end: int) -> QuerySet:
     return Article.objects.public().in_place(place, walk=walk)
 
 
+def place_reasons(place: Place, articles) -> dict[int, str]:
+    """{article id: why it is on the place's page} for the listed articles the text does not tie to the place itself.
+
+    An article is on a place's page when it is tagged with the place or a place inside it. Tagged
+    with the place itself from its text, it needs no word; otherwise the page says what put it
+    there: a place inside (经由下辖的府山街道) or a curator (整理人员标注). Geotagging reads only the
+    title and body; a source's home place is never a tag, only context for short forms.
+    """
+    ids = [a.pk for a in articles]
+    if not ids:
+        return {}
+    links = ArticlePlace.objects.filter(article_id__in=ids, place__code__startswith=place.code).select_related("place")
+    by_article: dict[int, list[ArticlePlace]] = {}
+    for link in links:
+        by_article.setdefault(link.article_id, []).append(link)
+    reasons = {}
+    for pk, rows in by_article.items():
+        own = [r for r in rows if r.place.code == place.code]
+        if own and not own[0].manual:
+            continue
+        if own:
+            reasons[pk] = f"未在正文中自动识别出{place.name}：整理人员标注"
+            continue
+        inside = sorted({r.place.name for r in rows})
+        shown = "、".join(inside[:3]) + ("等" if len(inside) > 3 else "")
+        reasons[pk] = f"正文未直接出现{place.name}：经由下辖的{shown}"
+    return reasons
+
+
 def source_figures(source: Source) -> dict:
     """What a source's page shows besides the list: its article count and the months."""
     count, monthly = count_and_months(Article.objects.public().filter(source=source))

@@ -31,6 +31,7 @@ import ahocorasick
 from archive.place_names import (
     BLOCK_PHRASES,
     COMMUNITY_STOPLIST,
+    COMPANY_WORDS,
     PSEUDO_NAMES,
     STANDARD_STREET_SUFFIXES,
     STOPLIST,
@@ -78,6 +79,8 @@ class _Candidate:
     need: float
     # Ancestors spelled out inside the form itself (济源市北海街道 names 济源市 too).
     implied: tuple[str, ...] = ()
+    # A bare short form tagged without context (杭州): never anchors the text's provinces.
+    bare: bool = False
 
 
 class _Index:
@@ -137,6 +140,19 @@ class _Index:
                     if form not in COMMUNITY_STOPLIST:
                         add(form, code, NEED_COMMUNITY)
 
+        entries = _dictionary()
+        # A city's or district's short form that no other place in the country goes by, and that is
+        # no everyday word (杭州, 昆山, 淳安), is a mention on its own: text drops the suffix.
+        # Namesake towns (昆山镇 in 安徽) still need their own context, and win when they have it.
+        for form, slot in forms.items():
+            if form in official:
+                continue
+            divisions = [c for c in slot.values() if len(c.code) <= 6]
+            if len(divisions) != 1:
+                continue
+            (cand,) = divisions
+            if len(cand.code) in (4, 6) and cand.need > NEED_NONE and not _is_a_word(form, entries):
+                slot[cand.code] = _Candidate(cand.code, NEED_NONE, cand.implied, bare=True)
         self.automaton = ahocorasick.Automaton()
         self.candidates: list[tuple[_Candidate, ...]] = []
         # Forms that are nobody's official name (越城, 东浦, 绍兴): these are the ones that also
@@ -155,7 +171,7 @@ class _Index:
         self.automaton.make_automaton()
         # Everyday words that may overlap a short form's edge (现代化 over 代化, 文明城市 over 明城,
         # 党建平台 over 建平): such a match is part of another word, not a place.
-        self.words = frozenset(w for w in _common_words() if w not in forms)
+        self.words = frozenset(w for w in _common_words(entries) if w not in forms)
 
     def _straddled(self, text: str, first: int, last: int, prev_last: int, next_first: int) -> bool:
         """Return whether an everyday word crosses the edge of the match ``text[first:last + 1]``.
@@ -392,19 +408,42 @@ _WORD_MIN_FREQ = 100
 _STRIPPED_SUFFIXES = ("街道", "镇", "乡", "苏木")
 
 
-def _common_words() -> list[str]:
-    """Return everyday words of 2-4 characters from jieba's dictionary (empty if jieba is missing)."""
+def _dictionary() -> dict[str, tuple[int, str]]:
+    """Return {word of 2-4 characters: (frequency, part-of-speech tag)} from jieba's dictionary.
+
+    Empty if jieba is missing: the checks that use it are then skipped.
+    """
     try:
         import jieba
-    except ImportError:  # the checks that use these words are then skipped
-        return []
-    words = []
+    except ImportError:
+        return {}
+    entries = {}
     with jieba.get_dict_file() as lines:
         for raw in lines:
-            word, freq, _tag = raw.decode("utf-8").split(" ")
-            if 2 <= len(word) <= _WORD_MAX and int(freq) >= _WORD_MIN_FREQ:
-                words.append(word)
-    return words
+            word, freq, tag = raw.decode("utf-8").split(" ")
+            if 2 <= len(word) <= _WORD_MAX:
+                entries[word] = (int(freq), tag.strip())
+    return entries
+
+
+def _common_words(entries: dict[str, tuple[int, str]]) -> list[str]:
+    """Return the everyday words (frequent enough in jieba's dictionary)."""
+    return [word for word, (freq, _tag) in entries.items() if freq >= _WORD_MIN_FREQ]
+
+
+# jieba's tags for proper names: a place (ns), another name (nz), a person's name (nr).
+_NAME_TAGS = ("ns", "nz", "nr")
+
+
+def _is_a_word(form: str, entries: dict[str, tuple[int, str]]) -> bool:
+    """Whether ``form`` is something other than a place name in ordinary text (和平, 东方, 开化)."""
+    entry = entries.get(form)
+    if entry is None:
+        return False
+    freq, tag = entry
+    if tag == "ns":
+        return False  # jieba knows it as a place name (杭州, 昆山)
+    return freq >= _WORD_MIN_FREQ or tag not in _NAME_TAGS
 
 
 # After a short form, these make it part of the name of a road, river, hill or park (越城路,
@@ -439,7 +478,7 @@ def geotag(text: str, *, home_place: str | None = None) -> dict[str, int]:
     # The provinces the article is anchored in: those of the provinces, cities and districts it
     # names in full.  A street elsewhere that nothing around it supports is more often a namesake
     # or a typo (广州路街道 for 广中路街道 in a Shanghai article) than a real mention.
-    anchors = {c.code[:2] for c in resolved.values() if c.need == NEED_NONE and len(c.code) <= 6}
+    anchors = {c.code[:2] for c in resolved.values() if c.need == NEED_NONE and not c.bare and len(c.code) <= 6}
     counts: Counter[str] = Counter()
     for value, cand in resolved.items():
         if anchors and cand.code[:2] not in anchors:
@@ -454,7 +493,9 @@ def geotag(text: str, *, home_place: str | None = None) -> dict[str, int]:
 def infer_home_place(source_name: str) -> str | None:
     """Return the code of the place an account's name points at (越城组工 → 330602), if any.
 
-    Every form counts here, short or not (an account name is about one place), but a form that
+    Evidence is a place form in the name: an official name with its suffix (区/县/市/街道/镇/乡/社区)
+    or the short form of a city or district (越城, 淳安) in a name that is not a company's.  A
+    street's or town's short form alone (金瑞 of 金瑞镇 in 金瑞期货) is no evidence, and a form that
     fits several places of the same level, with nothing else in the name to choose, gives None.
     """
     if not source_name:
@@ -484,6 +525,14 @@ def infer_home_place(source_name: str) -> str | None:
                 chosen[value] = scored[0][1]
     if len(chosen) != len(values):
         return None  # something in the name stays ambiguous
+    # A short form is evidence only where it is an official short form of a city or district (越城
+    # for 越城区, 淳安 for 淳安县) in a name that is not a company's: 金瑞期货, 广佛地铁 and 大唐财富
+    # start with a town's short form, and 平安证券 with a word that names a place only by chance.
+    shorts = [value for value in values if index.short_only[value]]
+    if any(len(chosen[value]) > 6 for value in shorts):
+        return None
+    if shorts and any(word in source_name for word in COMPANY_WORDS):
+        return None
     # The places must lie on one line (浙江 ⊃ 绍兴 ⊃ 越城); return the deepest.
     codes = sorted(set(chosen.values()), key=len)
     deepest = codes[-1]

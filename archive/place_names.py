@@ -92,6 +92,16 @@ STOPLIST = frozenset(
     """.split()
 )
 
+# Words that make an account name a company's, a brand's or a line's (金瑞期货, 广佛地铁, 大唐财富):
+# a short form in such a name is a trade name, not the account's home place.
+COMPANY_WORDS = tuple(
+    """
+    期货 地铁 财富 证券 银行 科技 集团 公司 保险 基金 投资 资本 控股 地产 置业 物业 实业 贸易 商贸 电子 网络
+    汽车 能源 电气 药业 医药 食品 酒业 酒店 餐饮 传媒 广告 培训 律师 事务所 商城 超市
+    百货 家居 装饰 建材 物流 快递 航空 轨道 金融 信托 租赁 理财 股份 有限 品牌 官方旗舰
+    """.split()
+)
+
 # Phrases that contain a place's name without mentioning the place: matched so that they consume
 # the text (leftmost-longest), then ignored.
 BLOCK_PHRASES = ("北京时间",)

@@ -107,11 +107,13 @@ def article_raw(request, pk: int):
 def place_detail(request, code: str):
     place = get_object_or_404(Place.objects.select_related("parent"), code=code)
     figures = browse.cached_place_figures(place)
+    page = _article_page(request, lambda end: browse.place_articles(place, figures, end), figures["count"])
     context = {
         "place": place,
         "ancestors": place.ancestors(),
         "children": figures["children"],
-        "page": _article_page(request, lambda end: browse.place_articles(place, figures, end), figures["count"]),
+        "page": page,
+        "reasons": browse.place_reasons(place, page.object_list),
         "chart": month_chart(figures["monthly"]),
         "level_label": Place.Level(place.level).label,
     }

@@ -6,6 +6,7 @@ from django import forms
 
 from archive.ingest.govdoc import doc_number_key
 from archive.models import Article, Place, Source
+from archive.place_names import short_forms
 
 SORTS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 PAGE_SIZE = 20
@@ -41,18 +42,25 @@ class SearchForm(forms.Form):
         value = self.cleaned_data.get("place", "").strip()
         if not value:
             return None
-        place = Place.objects.filter(code=value).first() if value.isdigit() else None
-        if place is None:
-            raise forms.ValidationError(f"没有代码为“{value[:20]}”的地点，已忽略这个条件。")
-        return place
+        places = find_places(value)
+        if not places:
+            raise forms.ValidationError(f"没有代码或名称为“{value[:20]}”的地点，已忽略这个条件。")
+        if len(places) > 1:
+            raise forms.ValidationError(_ambiguous(value, places))
+        return places[0]
 
     def _place_codes(self, name: str, level: str) -> list[Place]:
+        """The places of ``level`` a code, a full name (all namesakes: 府山街道) or a short form (昆山) means."""
         value = self.cleaned_data.get(name, "").strip()
         if not value:
             return []
         places = list(Place.objects.filter(level=level, code=value)) if value.isdigit() else []
         if not places:
             places = list(Place.objects.filter(level=level, name=value).order_by("code"))
+        if not places:
+            places = _by_short_form(value, (level,))
+            if len(places) > 1:
+                raise forms.ValidationError(_ambiguous(value, places))
         if not places:
             raise forms.ValidationError(f"没有叫“{value[:50]}”的{self.fields[name].label}，已忽略这个条件。")
         return places
@@ -105,3 +113,49 @@ class SearchForm(forms.Form):
         # looked up by its normalised form, whatever brackets the page or the searcher used.
         params["doc_number"] = doc_number_key(params["q"])
         return params
+
+
+# Levels a short form is looked up at, and how many candidates an ambiguity message lists.
+_SHORT_FORM_LEVELS = (Place.Level.PROVINCE, Place.Level.CITY, Place.Level.DISTRICT, Place.Level.STREET)
+_MAX_LISTED = 8
+
+
+def find_places(value: str) -> list[Place]:
+    """The places a ``place`` value means: a code, else a full name, else a short form (昆山 → 昆山市).
+
+    A short form that is some division's full name is that one (苏州市); a short form is tried at
+    the highest level first, so 杭州 is the city, not a 杭州 town if there were one.
+    """
+    value = value.strip()
+    if value.isdigit():
+        return list(Place.objects.filter(code=value))
+    places = list(Place.objects.filter(name=value).order_by("code"))
+    if places:
+        return places
+    for level in _SHORT_FORM_LEVELS:
+        places = _by_short_form(value, (level,))
+        if places:
+            return places
+    return []
+
+
+def _by_short_form(value: str, levels) -> list[Place]:
+    if len(value) < 2:
+        return []
+    rows = Place.objects.filter(level__in=levels, name__startswith=value).order_by("code")
+    return [p for p in rows if value in short_forms(p.name, p.level)]
+
+
+def _ambiguous(value: str, places: list[Place]) -> str:
+    """A Chinese message listing the places a name may mean, each with its province and city, and its code."""
+    parents = {p.code: p.name for p in Place.objects.filter(code__in={c for p in places for c in _above(p)})}
+    listed = []
+    for place in places[:_MAX_LISTED]:
+        chain = " ".join(parents[c] for c in _above(place) if c in parents)
+        listed.append(f"{place.name}（{chain + '，' if chain else ''}代码 {place.code}）")
+    more = f"等 {len(places)} 处" if len(places) > _MAX_LISTED else f"共 {len(places)} 处"
+    return f"“{value[:20]}”可指多个地点：{'、'.join(listed)}{more}。请改用代码或全称，已忽略这个条件。"
+
+
+def _above(place: Place) -> list[str]:
+    return [code for code in place.containing_codes().values() if code != place.code]

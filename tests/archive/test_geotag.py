@@ -158,9 +158,13 @@ def test_a_street_in_an_unrelated_province_is_dropped_when_the_article_is_anchor
 # --- short forms ----------------------------------------------------------------------------
 
 
-def test_short_form_alone_is_not_tagged():
+def test_a_streets_short_form_alone_is_not_tagged():
     assert geotag("东浦有个出了名的客厅。") == {}
-    assert geotag("越城这座古城焕发出了活力。") == {}
+
+
+def test_a_districts_unique_short_form_alone_is_tagged():
+    # 越城 names one district in the country (issue 12: bare names); 越城镇 elsewhere needs context.
+    assert geotag("越城这座古城焕发出了活力。") == {YUECHENG: 1}
 
 
 def test_short_form_is_tagged_once_its_district_is_named():
@@ -413,3 +417,33 @@ def test_short_forms(name, level, expected):
 )
 def test_community_forms(name, expected):
     assert community_forms(name) == expected
+
+
+# --- bare short forms (issue 12, item 6) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("杭州亚运会倒计时一百天", "杭州市"),
+        ("昆山举办人才招聘周活动", "昆山市"),
+        ("淳安下姜村的共富故事", "淳安县"),
+    ],
+)
+def test_a_nationally_unique_short_form_is_tagged_on_its_own(text, name):
+    assert _code(name) in geotag(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "西湖发布会在京举行",  # 杭州's and 南昌's 西湖区
+        "朝阳群众举报线索",  # 朝阳市, 北京's and 长春's 朝阳区
+        "长安汽车发布新车",
+        "和平发展的道路",
+        "东方明珠塔夜景",
+        "中山大学开学典礼",
+    ],
+)
+def test_an_ambiguous_or_everyday_short_form_is_not_tagged_without_context(text):
+    assert {code for code in geotag(text) if len(code) <= 6} == set()

@@ -147,8 +147,9 @@ def test_a_second_visit_to_a_place_or_source_page_does_not_count_again(
     for url in (street, source):
         first = html(client, url)
         # The place (with its parent) or the source, the articles' version, the page of articles and
-        # their sources, and for the street its district's parent and that one's (the breadcrumb).
-        with django_assert_max_num_queries(6):
+        # their sources, for the street its district's parent and that one's (the breadcrumb), and
+        # the listed articles' tags inside the place (why each is listed).
+        with django_assert_max_num_queries(7):
             assert html(client, url) == first
 
 
@@ -219,3 +220,20 @@ def test_both_ways_of_finding_a_places_articles_find_the_same(seed_article):
         for walk in (False, True):
             found = Article.objects.public().in_place(place, walk=walk)
             assert list(found.values_list("pk", flat=True)) == expected, (code, walk)
+
+
+@pytest.mark.django_db
+def test_a_place_page_says_why_an_article_not_naming_it_is_listed(client, tmp_path):
+    rows = [
+        {"title": "迪荡街道开展消防演练", "body": "迪荡街道组织辖区商户开展消防演练。", "account": "测试号"},
+        {"title": "越城区召开党建工作会议", "body": "越城区召开党建工作会议。", "account": "测试号"},
+    ]
+    ingest_paths([write_jsonl(tmp_path / "why.jsonl", rows)], index=False)
+    page = html(client, reverse("archive:place", args=["330602"]))
+    street = Article.objects.get(title="迪荡街道开展消防演练")
+    district = Article.objects.get(title="越城区召开党建工作会议")
+    assert {street.pk, district.pk} <= set(listed(page))
+    item = re.search(rf'<a href="/articles/{street.pk}/">.*?</li>', page, re.S).group()
+    assert "正文未直接出现越城区：经由下辖的迪荡街道" in item
+    item = re.search(rf'<a href="/articles/{district.pk}/">.*?</li>', page, re.S).group()
+    assert "正文未直接出现" not in item

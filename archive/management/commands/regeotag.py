@@ -1,9 +1,10 @@
-"""python manage.py regeotag (--source ID … | --all) — geotag articles again, keeping curators' places."""
+"""python manage.py regeotag (--source ID … | --all | --home-places): geotag again, keeping curators' places."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import curation
-from archive.models import Article, Source
+from archive.geotag import infer_home_place
+from archive.models import Article, Place, Source
 
 
 class Command(BaseCommand):
@@ -16,8 +17,19 @@ class Command(BaseCommand):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--source", type=int, action="append", metavar="ID", help="A source's id (repeatable).")
         which.add_argument("--all", dest="everything", action="store_true", help="Every article.")
+        which.add_argument(
+            "--home-places",
+            action="store_true",
+            help="Infer every guessed home place again (a curator's choice is kept), then geotag the articles "
+            "of the sources whose home place changed.",
+        )
 
-    def handle(self, *args, source, everything, **options):
+    def handle(self, *args, source, everything, home_places=False, **options):
+        if home_places:
+            source = self.reinfer_home_places()
+            if not source:
+                self.stdout.write("No guessed home place changed.")
+                return
         articles = Article.objects.all()
         if source:
             missing = set(source) - set(Source.objects.filter(pk__in=source).values_list("pk", flat=True))
@@ -29,3 +41,19 @@ class Command(BaseCommand):
             ids=ids, progress=lambda done, total: self.stderr.write(f"  {done}/{total} articles")
         )
         self.stdout.write(f"Geotagged {len(ids)} articles again: {changed} changed places, {unchanged} unchanged.")
+
+    def reinfer_home_places(self) -> list[int]:
+        """Infer the home place of each source whose place is a guess (or unset) again; return the changed ones."""
+        ids = dict(Place.objects.values_list("code", "id"))
+        changed = []
+        for src in Source.objects.filter(home_place_inferred=True) | Source.objects.filter(home_place=None):
+            code = infer_home_place(src.name)
+            new = ids.get(code) if code else None
+            if new != src.home_place_id:
+                old_name = src.home_place.name if src.home_place else "（无）"
+                new_name = Place.objects.get(pk=new).name if new else "（无）"
+                self.stdout.write(f"{src.name}: {old_name} → {new_name}")
+                src.home_place_id, src.home_place_inferred = new, new is not None
+                src.save(update_fields=["home_place", "home_place_inferred"])
+                changed.append(src.pk)
+        return changed
