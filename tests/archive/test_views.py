@@ -67,7 +67,7 @@ def test_search_within_a_place(client, seed_article):
     page = html(client, reverse("search:search") + "?place=3306&q=街道")
     assert "地点：绍兴市" in page
     page = html(client, reverse("search:search") + "?place=99999")
-    assert "没有代码为“99999”的地点" in page
+    assert "没有代码或名称为“99999”的地点" in page
 
 
 @pytest.mark.django_db
