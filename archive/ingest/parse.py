@@ -145,15 +145,20 @@ def _parse_page(record: RawRecord) -> ArticleFields:
         else:
             message = f"WeChat shows the notice “{notice.notice}” instead of an article."
         raise RecordRejected(notice.reason, message) from notice
-    if fields.body or (fields.title and root.find(".//*[@id='js_content']") is not None):
+    if fields.body or (fields.title and _wechat_container(root) is not None):
         return fields  # a picture or video post: WeChat's own (empty) container, nothing more to find
-    generic = parse_html_article(parse_html(record.raw), page=record.raw)
+    generic = parse_html_article(root, page=record.raw)  # WeChat's parser only read the tree
     return generic if generic.body else fields
 
 
 def _has_wechat_structure(root) -> bool:
     """Whether the page's markup is a WeChat article's (its body container or its rich_media layout)."""
-    return root.find(".//*[@id='js_content']") is not None or bool(_RICH_MEDIA(root))
+    return _wechat_container(root) is not None or bool(_RICH_MEDIA(root))
+
+
+def _wechat_container(root):
+    """WeChat's article container (``#js_content``), or None."""
+    return root.find(".//*[@id='js_content']")
 
 
 def _finish(fields: ArticleFields, record: RawRecord) -> ParsedArticle:

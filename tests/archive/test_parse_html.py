@@ -263,10 +263,7 @@ def test_a_comment_thread_longer_than_the_article_does_not_take_its_place():
     ids=["js_content", "rich_media", "og:url", "var ct"],
 )
 def test_a_page_is_wechats_by_its_structure(tmp_path, markup):
-    path = tmp_path / "page.html"
-    path.write_text(f"<html><head></head><body>{markup}<p>正文。</p></body></html>", encoding="utf-8")
-    (record,) = iter_records(path, max_record_bytes=1 << 20)
-    assert record.format == WECHAT_HTML
+    assert _routed_format(tmp_path, markup) == WECHAT_HTML
 
 
 @pytest.mark.parametrize(
@@ -280,10 +277,15 @@ def test_a_page_is_wechats_by_its_structure(tmp_path, markup):
     ids=["jweixin", "res.wx.qq.com", "link to mp.weixin", "var nickname"],
 )
 def test_a_script_or_link_to_wechat_does_not_make_a_page_wechats(tmp_path, markup):
+    assert _routed_format(tmp_path, markup) == HTML
+
+
+def _routed_format(tmp_path, markup: str) -> str:
+    """The format a page holding the markup and one paragraph is read as."""
     path = tmp_path / "page.html"
     path.write_text(f"<html><head></head><body>{markup}<p>正文。</p></body></html>", encoding="utf-8")
     (record,) = iter_records(path, max_record_bytes=1 << 20)
-    assert record.format == HTML
+    return record.format
 
 
 def test_a_players_controls_above_the_first_sentence_go_and_the_byline_stays():
