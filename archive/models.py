@@ -88,6 +88,12 @@ class Source(models.Model):
     home_place_inferred = models.BooleanField(
         "所在地为自动推断", default=False, help_text="所在地仍是自动推断时为真；整理人员选定的所在地不会被推断覆盖。"
     )
+    home_place_evidence = models.CharField(
+        "推断依据",
+        max_length=200,
+        blank=True,
+        help_text="推断所在地的依据，如 账号名称“越城组工”、12 篇报道中有 9 篇提到越城区；整理人员选定时为空。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["created_at"])

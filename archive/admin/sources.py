@@ -25,8 +25,16 @@ class SourceAdmin(SavesOnlyChanges, SimpleHistoryAdmin):
     list_display = ["name", "account_id", "home_place", "article_count", "created_at"]
     search_fields = ["name", "account_id"]
     autocomplete_fields = ["home_place"]
-    fields = ["name", "account_id", "description", "home_place", "home_place_inferred", "articles_link"]
-    readonly_fields = ["home_place_inferred", "articles_link"]
+    fields = [
+        "name",
+        "account_id",
+        "description",
+        "home_place",
+        "home_place_inferred",
+        "home_place_evidence",
+        "articles_link",
+    ]
+    readonly_fields = ["home_place_inferred", "home_place_evidence", "articles_link"]
 
     def get_queryset(self, request):
         # A count per source shown, read off the (source, …) index; a GROUP BY would read every article.
@@ -51,6 +59,7 @@ class SourceAdmin(SavesOnlyChanges, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if "home_place" in form.changed_data:
             obj.home_place_inferred = False  # a curator's choice: never replaced by a guess
+            obj.home_place_evidence = ""
             request.home_place_changed = True  # per request: the admin object is shared by every request
         super().save_model(request, obj, form, change)
 

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from archive import geotag as geotagging
-from archive import versions
+from archive import home_places, versions
 from archive.models import (
     Article,
     ArticleAnchor,
@@ -81,6 +81,7 @@ class Summary:
     rejected_by_reason: Counter = field(default_factory=Counter)
     rejections: list[dict] = field(default_factory=list)
     template_lines_cut: Counter = field(default_factory=Counter)  # line: bodies it was cut from
+    home_places_inferred: dict = field(default_factory=dict)  # source name: "place (evidence)"
 
     def add(self, outcome: Outcome) -> None:
         self.records += 1
@@ -106,6 +107,7 @@ class Summary:
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
             "rejections": self.rejections,
             "template_lines_cut": dict(self.template_lines_cut.most_common()),
+            "home_places_inferred": self.home_places_inferred,
         }
 
 
@@ -284,10 +286,24 @@ def _ingest(
             if len(batch) >= batch_size:
                 _run_batch(ingester, batch, summary, on_record, index)
         _run_batch(ingester, batch, summary, on_record, index)
+        _infer_home_places(ingester, summary)
     except BaseException:
         _finish(run, summary, IngestRun.Status.FAILED)
         raise
     _finish(run, summary, IngestRun.Status.COMPLETED)
+
+
+def _infer_home_places(ingester: _Ingester, summary: Summary) -> None:
+    """Sources of the run still without a home place get one where their articles bear it out.
+
+    Their articles are then geotagged again in the worker, with the new home place as context.
+    """
+    from archive import tasks  # tasks run the pipeline: imported when needed
+
+    touched = [source.pk for source in ingester.sources.values()]
+    for source in home_places.infer_for_new_articles(source_ids=touched):
+        summary.home_places_inferred[source.name] = f"{source.home_place.name}（依据：{source.home_place_evidence}）"
+        transaction.on_commit(lambda pk=source.pk: tasks.regeotag_source.enqueue(pk, None))
 
 
 def _run_batch(ingester: _Ingester, batch: list, summary: Summary, on_record, index: bool = True) -> None:
@@ -784,13 +800,14 @@ class _Ingester:
             lookup = {"account_id": account_id} if account_id else {"account_id": "", "name": name}
             source = Source.objects.filter(**lookup).order_by("pk").first()
             if source is None:
-                home = geotagging.infer_home_place(name) if name else None
+                home = home_places.from_name(name=name, place_ids=self.place_ids())
                 source = Source.objects.create(
                     name=name or account_id,
                     account_id=account_id,
                     description=parsed.account_description,
-                    home_place_id=self.place_ids().get(home) if home else None,
-                    home_place_inferred=bool(home),
+                    home_place_id=home.place_id if home else None,
+                    home_place_inferred=home is not None,
+                    home_place_evidence=home.evidence if home else "",
                 )
             self.sources[key] = source
         if parsed.account_description and not source.description:

@@ -49,6 +49,14 @@ def summary_lines(summary: dict, *, shown: int = SHOWN_REJECTIONS) -> list[Line]
             lines.append(Line(f"    “{text}” × {count}"))
         if len(cut) > shown:
             lines.append(Line(f"    … and {len(cut) - shown} more in the run's summary"))
+    inferred = summary.get("home_places_inferred") or {}
+    if inferred:
+        # Sources given a home place from their articles; their articles are geotagged again in the worker.
+        lines.append(Line(f"  home places inferred from the sources' articles: {len(inferred)}"))
+        for name, place in list(inferred.items())[:shown]:
+            lines.append(Line(f"    {name} → {place}"))
+        if len(inferred) > shown:
+            lines.append(Line(f"    … and {len(inferred) - shown} more in the run's summary"))
     return lines
 
 
@@ -69,6 +77,7 @@ def run_summary(run, *, shown: int = SHOWN_REJECTIONS) -> dict:
         "rejected_by_reason": run.summary.get("rejected_by_reason") or _reasons(run),
         "rejections": rejections,
         "template_lines_cut": run.summary.get("template_lines_cut") or {},
+        "home_places_inferred": run.summary.get("home_places_inferred") or {},
     }
 
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import curation
-from archive.geotag import infer_home_place
+from archive import home_places
 from archive.models import Article, Place, Source
 
 
@@ -47,13 +47,15 @@ class Command(BaseCommand):
         ids = dict(Place.objects.values_list("code", "id"))
         changed = []
         for src in Source.objects.filter(home_place_inferred=True) | Source.objects.filter(home_place=None):
-            code = infer_home_place(src.name)
-            new = ids.get(code) if code else None
-            if new != src.home_place_id:
+            guess = home_places.reinfer(source=src, place_ids=ids)
+            new = guess.place_id if guess else None
+            evidence = guess.evidence if guess else ""
+            if new != src.home_place_id or evidence != src.home_place_evidence:
                 old_name = src.home_place.name if src.home_place else "（无）"
                 new_name = Place.objects.get(pk=new).name if new else "（无）"
-                self.stdout.write(f"{src.name}: {old_name} → {new_name}")
-                src.home_place_id, src.home_place_inferred = new, new is not None
-                src.save(update_fields=["home_place", "home_place_inferred"])
-                changed.append(src.pk)
+                self.stdout.write(f"{src.name}: {old_name} → {new_name}" + (f"（依据：{evidence}）" if guess else ""))
+                if new != src.home_place_id:
+                    changed.append(src.pk)  # only a new place asks for its articles to be geotagged again
+                src.home_place_id, src.home_place_inferred, src.home_place_evidence = new, new is not None, evidence
+                src.save(update_fields=["home_place", "home_place_inferred", "home_place_evidence"])
         return changed
