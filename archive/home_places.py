@@ -17,8 +17,8 @@ for it themselves. ``manage.py regeotag --home-places`` weighs every guess again
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from django.db.models import Count
 

@@ -2,8 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive import curation
-from archive import home_places
+from archive import curation, home_places
 from archive.models import Article, Place, Source
 
 
