@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 
-from .ingest import dedupe
+from .ingest import dedupe, template_lines
 from .ingest.govdoc import GOVDOC_FIELDS
 from .ingest.parse import RecordRejected, parse_record
 from .ingest.pipeline import CLEANED_FIELDS, cleaned_fields, gazetteer_ids, tag_places
@@ -113,6 +113,12 @@ def reclean(articles: Iterable[Article], *, keep_curated: bool = True, user=None
             except RecordRejected as exc:
                 outcome.problems.append(f"#{article.pk} {article.title}：未重新清理：{exc.message}")
                 continue
+            # The corpus's template lines are cut as ingest cuts them (counting this record once more
+            # changes nothing: an article counts once by its title).
+            account = parsed.account_id or parsed.source_name
+            (parsed.body,), _ = template_lines.count_and_cut(
+                [template_lines.Body(parsed.title, account, parsed.body, article.raw_hash)]
+            )
             values = cleaned_fields(parsed)
             kept = [name for name in CLEANED_FIELDS if keep_curated and name in (article.curated_fields or ())]
             changed = [name for name, value in values.items() if name not in kept and getattr(article, name) != value]
@@ -169,6 +175,27 @@ def regeotag(articles: Iterable[Article], *, user=None, place_ids: dict[str, int
             outcome.lines.append(f"#{article.pk} {article.title}：{message}")
             outcome.changed += 1
     return outcome
+
+
+RECLEAN_BATCH = 200  # articles per transaction when many are cleaned again (each is parsed afresh)
+
+
+def reclean_in_batches(*, ids: list[int], keep_curated: bool = True, user=None, progress=None) -> Outcome:
+    """Clean these articles again in transactions of :data:`RECLEAN_BATCH`; return the counts and problems.
+
+    ``progress(done, total)`` is called after each batch (the command prints it). The lines of each
+    article's change go to its history, not into the returned outcome.
+    """
+    total = Outcome()
+    for start in range(0, len(ids), RECLEAN_BATCH):
+        batch = Article.objects.filter(pk__in=ids[start : start + RECLEAN_BATCH]).select_related("source__home_place")
+        outcome = reclean(batch.order_by("pk"), keep_curated=keep_curated, user=user)
+        total.changed += outcome.changed
+        total.unchanged += outcome.unchanged
+        total.problems.extend(outcome.problems)
+        if progress is not None:
+            progress(min(start + RECLEAN_BATCH, len(ids)), len(ids))
+    return total
 
 
 REGEOTAG_BATCH = 500  # articles per transaction: the search index follows after each

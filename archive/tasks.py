@@ -49,6 +49,13 @@ def regeotag_articles(article_ids: list[int], user_id: int | None) -> dict:
     return {"changed": changed, "unchanged": unchanged}
 
 
+@task()
+def reclean_articles(article_ids: list[int], keep_curated: bool, user_id: int | None) -> dict:
+    """Clean the chosen articles again from their raw records (the admin action, for many articles)."""
+    outcome = curation.reclean_in_batches(ids=sorted(article_ids), keep_curated=keep_curated, user=_user(user_id))
+    return {"changed": outcome.changed, "unchanged": outcome.unchanged, "problems": outcome.problems[:50]}
+
+
 def run_or_queue(task_object, *args):
     """Queue the task; return its result handle, and whether it has already finished successfully."""
     result = task_object.enqueue(*args)

@@ -305,12 +305,20 @@ class ArticleAdmin(DateSafeChangeListMixin, SavesOnlyChanges, SimpleHistoryAdmin
 
     @admin.action(description="从原始记录重新清理并地理标注（保留人工修改）", permissions=["change"])
     def reclean(self, request, queryset):
-        self._report(request, "已重新清理", curation.reclean(queryset, user=request.user))
+        self._reclean(request, queryset, keep_curated=True, done="已重新清理")
 
     @admin.action(description="从原始记录重新清理（放弃人工修改）", permissions=["change"])
     def reclean_discarding_edits(self, request, queryset):
-        outcome = curation.reclean(queryset, keep_curated=False, user=request.user)
-        self._report(request, "已重新清理（放弃人工修改）", outcome)
+        self._reclean(request, queryset, keep_curated=False, done="已重新清理（放弃人工修改）")
+
+    def _reclean(self, request, queryset, *, keep_curated: bool, done: str) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        if len(ids) > AT_ONCE:  # parsing each raw record again is slow: the worker does it
+            result = tasks.reclean_articles.enqueue(ids, keep_curated, request.user.pk)
+            text = format_html("{} 篇报道已交给{}重新清理。", len(ids), task_link(result.id))
+            self.message_user(request, text, messages.SUCCESS)
+            return
+        self._report(request, done, curation.reclean(queryset, keep_curated=keep_curated, user=request.user))
 
     @admin.action(description="重新地理标注（保留人工设定的地点）", permissions=["change"])
     def regeotag(self, request, queryset):

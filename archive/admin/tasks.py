@@ -22,6 +22,7 @@ TASK_NAMES = {
     "archive.tasks.retry_records": "重试被拒记录",
     "archive.tasks.regeotag_source": "重新地理标注来源的报道",
     "archive.tasks.regeotag_articles": "重新地理标注所选报道",
+    "archive.tasks.reclean_articles": "从原始记录重新清理所选报道",
 }
 STATUS_NAMES = {
     TaskResultStatus.READY: "排队中",
@@ -46,6 +47,11 @@ def describe_result(task_path: str, value) -> str:
     if "run_id" in value:
         url = reverse("admin:archive_ingestrun_change", args=[value["run_id"]])
         return format_html('<a href="{}">导入批次 {}</a>：{}。', url, value["run_id"], counts_sentence(value))
+    if "problems" in value:
+        text = f"有变化 {value['changed']} 篇，原本如此 {value['unchanged']} 篇"
+        if value["problems"]:
+            text += f"；未能重新清理 {len(value['problems'])} 篇：" + "；".join(value["problems"][:5])
+        return text + "。"
     if "changed" in value:
         return f"地点有变化 {value['changed']} 篇，不变 {value['unchanged']} 篇。"
     if value.get("requeued"):

@@ -97,3 +97,37 @@ def test_counting_is_per_distinct_article_so_reingest_and_reposts_do_not_make_te
 
     assert TemplateLine.objects.get(text=NEW_UI).records == MIN_RECORDS - 1
     assert all(NEW_UI in a.body for a in Article.objects.all())
+
+
+def test_cleaning_again_cuts_the_lines_that_became_template_after_an_article_was_stored(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from archive.ingest.template_lines import MIN_RECORDS
+    from tests.conftest import write_jsonl
+
+    records = feed(MIN_RECORDS + 5)
+    ingest_paths([write_jsonl(tmp_path / "early.jsonl", records[:10])], index=False)
+    ingest_paths([write_jsonl(tmp_path / "late.jsonl", records[10:])], index=False)
+    early = Article.objects.filter(title__in=[r["title"] for r in records[:10]])
+    assert all(NEW_UI in a.body for a in early)  # stored before the line reached the thresholds
+    assert not any(NEW_UI in a.body for a in Article.objects.exclude(pk__in=early))
+
+    out, err = StringIO(), StringIO()
+    call_command("reclean", "--all", stdout=out, stderr=err)
+    assert not any(NEW_UI in a.body for a in Article.objects.all())
+    assert all(a.body.split("\n\n")[1:3] == EVERYWHERE for a in Article.objects.all())
+    total = len(records)
+    assert f"Cleaned {total} articles again: 10 changed, {total - 10} unchanged, 0 left as they were" in out.getvalue()
+    # The change is in each article's field history, with its reason.
+    for article in early:
+        assert article.history.first().history_change_reason == "从原始记录重新清理"
+
+
+def test_reclean_of_an_unknown_source_is_an_error_that_changes_nothing():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No source with id 999"):
+        call_command("reclean", "--source", "999")

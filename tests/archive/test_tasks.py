@@ -84,3 +84,21 @@ def test_curators_see_queued_done_and_failed_tasks(curator_client, task_queue, c
 def test_staff_outside_the_curator_group_cannot_see_tasks(client, task_queue):
     client.force_login(make_staff("visitor", curator=False))
     assert client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).status_code == 403
+
+
+def test_cleaning_many_articles_again_is_queued_and_the_worker_does_it(curator_client, task_queue, corpus, monkeypatch):
+    from archive.admin import articles as article_admin
+
+    monkeypatch.setattr(article_admin, "AT_ONCE", 1)  # more than this is left to the worker
+    chosen = list(Article.objects.order_by("pk")[:2])
+    cleaned = {a.pk: a.body for a in chosen}
+    Article.objects.filter(pk__in=cleaned).update(body="残留的页面文字")  # as an older cleaner left them
+    data = {"action": "reclean", "_selected_action": list(cleaned)}
+    page = text_of(curator_client.post(reverse("admin:archive_article_changelist"), data, follow=True))
+    assert "2 篇报道已交给后台任务重新清理" in page
+    assert set(Article.objects.filter(pk__in=cleaned).values_list("body", flat=True)) == {"残留的页面文字"}
+
+    task_queue()
+    assert {a.pk: a.body for a in Article.objects.filter(pk__in=cleaned)} == cleaned
+    listing = text_of(curator_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")))
+    assert "从原始记录重新清理所选报道" in listing and "有变化 2 篇，原本如此 0 篇。" in listing
