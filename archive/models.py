@@ -522,10 +522,12 @@ class TemplateLine(models.Model):
     re-ingesting a file, or one article reposted, does not make a line template.
     """
 
-    line_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the line as compared (match_key).")
-    text = models.CharField(max_length=200, help_text="The line as first seen.")
-    records = models.PositiveIntegerField(default=0, help_text="Distinct articles whose body had the line.")
-    accounts = models.PositiveIntegerField(default=0, help_text="Distinct accounts among them.")
+    line_hash = models.CharField(
+        "比较用哈希", max_length=64, unique=True, help_text="该行规范化（match_key）后的 SHA-256。"
+    )
+    text = models.CharField("行文字", max_length=200, help_text="第一次见到时的写法。")
+    records = models.PositiveIntegerField("报道数", default=0, help_text="正文含这一行的不同报道（按标题计）。")
+    accounts = models.PositiveIntegerField("账号数", default=0, help_text="这些报道来自的不同账号。")
 
     class Meta:
         verbose_name = "模板行"

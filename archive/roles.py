@@ -33,6 +33,8 @@ CURATOR_PERMISSIONS = [
     ("archive", "add_ingestrun"),
     ("archive", "view_ingestrejection"),
     ("archive", "change_ingestrejection"),
+    # The lines the corpus signal counts as page template (what ingest cut, and why): read only.
+    ("archive", "view_templateline"),
     # Background tasks (uploads, geotagging again, index writes): see what is queued, done or failed.
     ("django_tasks_database", "view_dbtaskresult"),
 ]

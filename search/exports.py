@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header, urlencode
 
 from archive.feeds import FEED_ITEMS, ArticleFeed
 from search.forms import SearchForm
-from search.service import EXPORT_LIMIT, matching_articles, place_dicts
+from search.service import EXPORT_LIMIT, document_dict, matching_articles, place_dicts
 
 CSV_COLUMNS = [
     "id",
@@ -25,6 +25,12 @@ CSV_COLUMNS = [
     "places",
     "url",
     "original_url",
+    # A government document's 发文字号, 发文机关, 成文日期, 索引号, 主题分类 (empty when unknown).
+    "doc_number",
+    "issuing_body",
+    "written_date",
+    "index_number",
+    "subject_category",
     "body",
 ]
 # A cell starting with one of these is a formula to a spreadsheet program (Excel reads the
@@ -80,6 +86,7 @@ def _row(request, article) -> dict:
         "places": place_dicts(article),
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "original_url": article.original_link,  # web addresses only
+        "document": document_dict(article),
         "body": article.body,
     }
 
@@ -111,7 +118,8 @@ def export(request, fmt: str) -> HttpResponse:
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         for row in rows:
-            cells = {**row, "places": "、".join(p["name"] for p in row["places"])}
+            cells = {k: v for k, v in row.items() if k != "document"}
+            cells.update(row["document"], places="、".join(p["name"] for p in row["places"]))
             writer.writerow({name: csv_cell(value) for name, value in cells.items()})
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, _filename(echo, fmt))

@@ -182,6 +182,17 @@ def place_dicts(article: Article) -> list[dict]:
     return [{"name": p.name, "level": p.level, "code": p.code} for p in places]
 
 
+def document_dict(article: Article) -> dict:
+    """发文字号, 发文机关, 成文日期, 索引号 and 主题分类 of a government document, as the API and exports give them."""
+    return {
+        "doc_number": article.doc_number,
+        "issuing_body": article.issuing_body,
+        "written_date": article.written_date.isoformat() if article.written_date else None,
+        "index_number": article.index_number,
+        "subject_category": article.subject_category,
+    }
+
+
 def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
     """The first ``limit`` articles of a search, in its order (newest first without a query), and the total."""
     parsed = parse_query(params.get("q") or "")

@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from archive.models import Article
 from search.forms import SearchForm
 from search.related import related_articles
-from search.service import EXPORT_LIMIT, place_dicts, run_search
+from search.service import EXPORT_LIMIT, document_dict, place_dicts, run_search
 
 FILTER_LABELS = {
     "place": "地点",
@@ -142,13 +142,7 @@ def api_article(request, pk: int):
         "original_url": article.original_link,  # web addresses only
         "reprint_note": article.reprint_note,
         # 发文字号, 发文机关, 成文日期, 索引号, 主题分类 of a government document; null when unknown.
-        "document": {
-            "doc_number": article.doc_number,
-            "issuing_body": article.issuing_body,
-            "written_date": article.written_date.isoformat() if article.written_date else None,
-            "index_number": article.index_number,
-            "subject_category": article.subject_category,
-        },
+        "document": document_dict(article),
         "places": place_dicts(article),
         "duplicate_of": article.duplicate_of_id,
         "status": article.status,

@@ -17,9 +17,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from archive import tasks
+from archive.ingest import template_lines
 from archive.ingest.report import counts_sentence, run_summary, summary_lines
 from archive.ingest.uploads import UPLOAD_EXTENSIONS, store_upload, upload_size_problem
-from archive.models import IngestRejection, IngestRun
+from archive.models import IngestRejection, IngestRun, TemplateLine
 
 from .forms import SavesOnlyChanges, TextField
 from .tasks import task_link, task_url
@@ -249,3 +250,46 @@ class IngestRejectionAdmin(SavesOnlyChanges, admin.ModelAdmin):
     @admin.display(description="记录原文（开头）")
     def raw_text(self, rejection):
         return format_html('<textarea rows="20" readonly class="record-text">{}</textarea>', rejection.raw)
+
+
+class TemplateFilter(admin.SimpleListFilter):
+    title = "是否当作模板删去"
+    parameter_name = "template"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "是（删去）"), ("no", "否（保留）")]
+
+    def queryset(self, request, queryset):
+        template = {"records__gte": template_lines.MIN_RECORDS, "accounts__gte": template_lines.MIN_ACCOUNTS}
+        if self.value() == "yes":
+            return queryset.filter(**template)
+        if self.value() == "no":
+            return queryset.exclude(**template)
+        return queryset
+
+
+@admin.register(TemplateLine)
+class TemplateLineAdmin(admin.ModelAdmin):
+    """The corpus signal's counts, read only: which short lines ingest cuts as page template, and why."""
+
+    list_display = ["text", "records", "accounts", "decision"]
+    list_filter = [TemplateFilter]
+    search_fields = ["text"]
+    ordering = ["-records", "text"]
+    fields = ["text", "records", "accounts", "decision"]
+    readonly_fields = fields
+
+    @admin.display(description="处理")
+    def decision(self, line):
+        if line.records >= template_lines.MIN_RECORDS and line.accounts >= template_lines.MIN_ACCOUNTS:
+            return f"删去：见于 {line.records} 篇报道、{line.accounts} 个账号（门槛 {template_lines.MIN_RECORDS} 篇、{template_lines.MIN_ACCOUNTS} 个账号）"
+        return f"保留：见于 {line.records} 篇报道、{line.accounts} 个账号，未达门槛（{template_lines.MIN_RECORDS} 篇且 {template_lines.MIN_ACCOUNTS} 个账号）"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -31,4 +31,24 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, help_text='推断所在地的依据，如 账号名称“越城组工”、12 篇报道中有 9 篇提到越城区；整理人员选定时为空。', max_length=200, verbose_name='推断依据'),
         ),
         migrations.RunPython(name_as_evidence, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='templateline',
+            name='accounts',
+            field=models.PositiveIntegerField(default=0, help_text='这些报道来自的不同账号。', verbose_name='账号数'),
+        ),
+        migrations.AlterField(
+            model_name='templateline',
+            name='line_hash',
+            field=models.CharField(help_text='该行规范化（match_key）后的 SHA-256。', max_length=64, unique=True, verbose_name='比较用哈希'),
+        ),
+        migrations.AlterField(
+            model_name='templateline',
+            name='records',
+            field=models.PositiveIntegerField(default=0, help_text='正文含这一行的不同报道（按标题计）。', verbose_name='报道数'),
+        ),
+        migrations.AlterField(
+            model_name='templateline',
+            name='text',
+            field=models.CharField(help_text='第一次见到时的写法。', max_length=200, verbose_name='行文字'),
+        ),
     ]

@@ -131,3 +131,37 @@ def test_reclean_of_an_unknown_source_is_an_error_that_changes_nothing():
 
     with pytest.raises(CommandError, match="No source with id 999"):
         call_command("reclean", "--source", "999")
+
+
+def test_curators_see_which_lines_are_cut_as_template_and_why(tmp_path, client):
+    import html
+    import re
+
+    from archive.ingest.template_lines import MIN_RECORDS
+    from tests.archive.test_admin_ingest import make_staff
+    from tests.conftest import write_jsonl
+
+    ingest_paths([write_jsonl(tmp_path / "feed.jsonl", feed(MIN_RECORDS))], index=False)
+    client.force_login(make_staff("curator", curator=True))
+
+    def listing(**params) -> str:
+        response = client.get("/admin/archive/templateline/", params)
+        assert response.status_code == 200
+        return html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+    cut = listing(template="yes")
+    assert NEW_UI in cut and f"删去：见于 {MIN_RECORDS} 篇报道、{len(ACCOUNTS)} 个账号" in cut
+    assert OWN_SIGN_OFF not in cut
+    kept = listing(template="no")
+    assert OWN_SIGN_OFF in kept and "保留：见于 4 篇报道、1 个账号，未达门槛" in kept
+    assert NEW_UI not in kept
+    assert "模板行" in listing() and "报道数" in listing()
+    # Read only: the counts are ingest's, not a curator's to edit.
+    line = client.get(f"/admin/archive/templateline/{template_line_pk(NEW_UI)}/change/").content.decode()
+    assert 'name="records"' not in line
+
+
+def template_line_pk(text: str) -> int:
+    from archive.models import TemplateLine
+
+    return TemplateLine.objects.get(text=text).pk

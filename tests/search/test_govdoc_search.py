@@ -102,3 +102,23 @@ def test_article_api_gives_the_document_fields(client, govdoc_corpus):
         "index_number": "11330602002562436B/2020-123456",
         "subject_category": "城乡建设、环境保护/城乡建设（含住房）",
     }
+
+
+def test_exports_carry_the_document_fields(client, govdoc_corpus):
+    import csv
+    import io
+
+    rows = client.get(reverse("search:export-json"), {"issuer": "绍兴市越城区人民政府"}).json()["results"]
+    page = next(row for row in rows if row["title"] == PAGE_TITLE)
+    assert page["document"]["doc_number"] == "越政发[2020]3号"
+    assert page["document"]["written_date"] == "2020-03-05"
+
+    text = client.get(reverse("search:export-csv"), {"q": "越政发〔2020〕3号"}).content.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    row = next(row for row in table if row["title"] == PAGE_TITLE)
+    assert (row["doc_number"], row["issuing_body"], row["written_date"]) == (
+        "越政发[2020]3号",
+        "绍兴市越城区人民政府",
+        "2020-03-05",
+    )
+    assert row["index_number"] == "11330602002562436B/2020-123456"
