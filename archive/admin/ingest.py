@@ -281,9 +281,11 @@ class TemplateLineAdmin(admin.ModelAdmin):
 
     @admin.display(description="处理")
     def decision(self, line):
+        seen = f"见于 {line.records} 篇报道、{line.accounts} 个账号"
+        least = f"{template_lines.MIN_RECORDS} 篇、{template_lines.MIN_ACCOUNTS} 个账号"
         if line.records >= template_lines.MIN_RECORDS and line.accounts >= template_lines.MIN_ACCOUNTS:
-            return f"删去：见于 {line.records} 篇报道、{line.accounts} 个账号（门槛 {template_lines.MIN_RECORDS} 篇、{template_lines.MIN_ACCOUNTS} 个账号）"
-        return f"保留：见于 {line.records} 篇报道、{line.accounts} 个账号，未达门槛（{template_lines.MIN_RECORDS} 篇且 {template_lines.MIN_ACCOUNTS} 个账号）"
+            return f"删去：{seen}（门槛 {least}）"
+        return f"保留：{seen}，未达门槛（{least}）"
 
     def has_add_permission(self, request):
         return False
