@@ -425,6 +425,14 @@ class _Group:
             self.original = copy
 
 
+def _post_key(p: _Pending) -> tuple[int, str, str] | None:
+    """(source id, address as stored, normalised title) of a record with a source and an address: one post."""
+    address = p.parsed.original_url[: _COLUMN_LIMITS["original_url"]]
+    if p.copy.account is None or not address:
+        return None
+    return (p.copy.account, address, p.copy.title)
+
+
 def stored_groups(roots: set[int]) -> dict[int, _Group]:
     """{original's id: group} of the stored groups with these originals, each with all its copies."""
     if not roots:
@@ -644,7 +652,13 @@ class _Ingester:
         for p in pending:
             near = self.near_match(p, candidates.get(p.index, []), stored_bodies, {})
             roots_of[p.index] = list(dict.fromkeys([*exact.get(p.content_hash, []), *([near] if near else [])]))
-        groups = stored_groups({pk for roots in roots_of.values() for pk in roots})
+        # The same account's post at the same address under the same title, its text changed since
+        # (the post was edited, or a crawl caught more of it): a copy of that post, not a second
+        # report. The title must agree too: an account whose records all give one address (its
+        # home page) must not have its posts made one.
+        posts_at = self.stored_posts(pending)
+        address_root = {p.index: posts_at[key] for p in pending if (key := _post_key(p)) in posts_at}
+        groups = stored_groups({pk for roots in roots_of.values() for pk in roots} | set(address_root.values()))
 
         # A generic title joins no group, but the same post ingested again is still the same post.
         posted: dict[tuple, int] = {}
@@ -659,6 +673,7 @@ class _Ingester:
                     posted.setdefault((content, source_id, dedupe.url_key(address)), pk)
 
         group_of: dict[int, _Group] = {}  # pending index → its group
+        batch_posts: dict[tuple, _Group] = {}  # ``_post_key`` → the group of this batch's first record of it
         by_hash: dict[str, list[_Pending]] = {}
         batch_anchors: dict[int, list[_Pending]] = {}
         for p in pending:
@@ -683,11 +698,15 @@ class _Ingester:
                     break
             if p.same_as is not None:
                 continue
+            if group is None:  # no report with this text: perhaps a new version of a post at this address
+                group = groups.get(address_root.get(p.index)) or batch_posts.get(_post_key(p))
             if group is None:
                 group = _Group([p.copy])
             else:
                 group.add(p.copy)
             group_of[p.index] = group
+            if _post_key(p) is not None:
+                batch_posts.setdefault(_post_key(p), group)
             by_hash.setdefault(p.content_hash, []).append(p)
             for value in p.anchors:
                 batch_anchors.setdefault(value, []).append(p)
@@ -733,6 +752,22 @@ class _Ingester:
         return {
             title for title in days if dedupe.is_generic_title(len(days[title] - {None}), len(accounts[title] - {None}))
         }
+
+    @staticmethod
+    def stored_posts(pending: list[_Pending]) -> dict[tuple, int]:
+        """{``_post_key``: its group's original id} of the stored posts the pending records may be new versions of."""
+        keys = {key for p in pending if (key := _post_key(p)) is not None}
+        if not keys:
+            return {}
+        rows = (
+            Article.objects.filter(source_id__in={k[0] for k in keys}, original_url__in={k[1] for k in keys})
+            .order_by("pk")
+            .values_list("source_id", "original_url", "title", "pk", "duplicate_of_id")
+        )
+        found: dict[tuple, int] = {}
+        for source_id, address, title, pk, duplicate_of in rows:
+            found.setdefault((source_id, address, dedupe.normalise(title)), duplicate_of or pk)
+        return found
 
     @staticmethod
     def near_candidates(pending: list[_Pending], by_anchor: dict[int, set[int]]) -> dict[int, list[int]]:

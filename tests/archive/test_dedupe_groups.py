@@ -279,3 +279,48 @@ def test_regroup_duplicates_leaves_a_curators_group_alone(tmp_path):
     call_command("regroup_duplicates")
 
     assert article("越城发布").duplicate_of == article("绍兴日报")
+
+
+# --- a post crawled again with changed text -------------------------------------------------
+
+EDITED = (
+    "更正：府山街道老旧小区改造提升工程本年度累计完成改造面积十五万平方米，惠及居民四千二百余户，"
+    "涉及小区二十一个。下一步，街道将针对居民反映集中的停车难、充电难问题，新增停车位六百个、充电桩两百个。"
+)
+POST_URL = "https://mp.weixin.qq.com/s?__biz=MzA5&mid=2650&idx=1&sn=abc"
+
+
+def test_the_same_post_crawled_again_with_changed_text_is_a_copy_not_a_second_report(tmp_path, client):
+    ingest(tmp_path, "first.jsonl", [item(TITLE, "府山发布", "2024-05-01", url=POST_URL, body=BODY)])
+    ingest(tmp_path, "again.jsonl", [item(TITLE, "府山发布", "2024-05-01", url=POST_URL, body=EDITED)])
+    first, again = Article.objects.order_by("pk")
+    assert again.duplicate_of_id == first.pk and first.duplicate_of_id is None
+    assert IngestRun.objects.order_by("pk").last().duplicates == 1
+    assert search_ids(client, "老旧小区改造") == [first.pk]  # readers see one report
+    assert EDITED in again.body  # the new text is kept, with its raw record
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert '府山发布</a> <time>2024-05-01</time> <span class="version">（同一链接的另一版本）</span>' in page
+    # The same file once more is the same records again: nothing new.
+    ingest(tmp_path, "again.jsonl", [item(TITLE, "府山发布", "2024-05-01", url=POST_URL, body=EDITED)])
+    assert Article.objects.count() == 2
+
+
+def test_two_versions_of_one_post_in_one_file_are_one_report(tmp_path):
+    versions = [
+        item(TITLE, "府山发布", "2024-05-01", url=POST_URL, body=BODY),
+        item(TITLE, "府山发布", "2024-05-01", url=POST_URL, body=EDITED),
+    ]
+    ingest(tmp_path, "both.jsonl", versions)
+    first, second = Article.objects.order_by("pk")
+    assert second.duplicate_of_id == first.pk
+
+
+def test_an_address_shared_by_an_accounts_different_posts_does_not_join_them(tmp_path):
+    # Records that all give the account's home page as their address: different titles, different posts.
+    home = "https://www.example.gov.cn/"
+    posts = [
+        item(TITLE, "府山发布", "2024-05-01", url=home, body=BODY),
+        item("街道召开防汛工作部署会", "府山发布", "2024-05-02", url=home, body=EDITED),
+    ]
+    ingest(tmp_path, "home.jsonl", posts)
+    assert list(Article.objects.values_list("duplicate_of", flat=True)) == [None, None]
