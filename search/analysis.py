@@ -10,7 +10,7 @@ Two fields index the same text:
   character as a unigram and every pair of neighbouring characters as a bigram, both at the
   position equal to the first character's offset.  Bigram ``text[p:p+2]`` at position p and bigram
   ``text[p+1:p+3]`` at p+1 share the character p+1, so a phrase of a query's overlapping bigrams
-  matches exactly where the query occurs as a substring (:func:`substring_query`).  Runs never
+  matches exactly where the query occurs as a substring (:class:`search.substring.Substring`).  Runs never
   cross punctuation or whitespace, which are separators on both sides.
 
 Both fields fold full-width ASCII to half-width and lower-case, keeping offsets unchanged.
@@ -24,7 +24,6 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.query import And, NullQuery, Phrase, Query, Term
 
 from search.userdict import gazetteer_names, user_dict_words
 
@@ -200,7 +199,7 @@ class NgramTokenizer(_TextTokenizer):
     """Yield character unigrams and bigrams of each letter/digit run, at position = character offset.
 
     At query time a run gives only its bigrams (or its one character), the terms
-    :func:`substring_query` uses, so a parsed phrase on this field also means "this substring".
+    :class:`search.substring.Substring` looks up.
     """
 
     def spans(self, value: str, query: bool) -> Iterator[tuple[str, int, int, int]]:
@@ -248,27 +247,6 @@ def NgramAnalyzer() -> NgramTokenizer:  # noqa: N802 - named like Whoosh's analy
     return NgramTokenizer()
 
 
-def _run_query(fieldname: str, run: str) -> Query:
-    """Return the query matching the folded letter/digit run ``run`` as a substring."""
-    if len(run) <= 2:
-        return Term(fieldname, run)  # a unigram or a bigram is itself an indexed term
-    return Phrase(fieldname, [run[i : i + 2] for i in range(len(run) - 1)])
-
-
 def chunks(text: str) -> list[str]:
     """The folded letter/digit runs of ``text``, without repeats: what a substring query asks for."""
     return list(dict.fromkeys(_RUN.findall(fold(text))))
-
-
-def substring_query(fieldname: str, text: str) -> Query:
-    """Return a query on the n-gram field matching documents that contain every chunk of ``text``.
-
-    Whitespace (the ideographic space too), punctuation and control characters separate chunks,
-    so 东浦 街道 asks for 东浦 and for 街道; each chunk must occur verbatim (after folding).
-    Text without any letter or digit gives a query that matches nothing.
-    """
-    runs = chunks(text)
-    queries = [_run_query(fieldname, run) for run in runs]
-    if not queries:
-        return NullQuery
-    return queries[0] if len(queries) == 1 else And(queries)

@@ -13,8 +13,7 @@ backend it:
 * builds Whoosh query objects from Haystack's query tree (:class:`ChineseWhooshSearchQuery`) instead
   of a query string re-parsed by Whoosh's parser, so the match-all query really matches all, and the
   user's query language (:mod:`search.query`) arrives intact;
-* highlights with :func:`search.highlight.snippet` (text escaped, terms in ``<mark>``) instead of a
-  StemmingAnalyzer that finds nothing in Chinese;
+* does not highlight: :mod:`search.service` makes the snippets, once, from the articles shown;
 * indexes a batch with one writer and one commit, and waits for the index lock instead of failing;
   writes with :class:`search.whoosh_writer.BulkWriter` (the stock segment format, several times
   faster) and merges segments rarely (:mod:`search.merge`);
@@ -47,7 +46,6 @@ from search import query as uq
 from search.analysis import ChineseAnalyzer, NgramAnalyzer
 from search.docsets import Unsupported, arrays_for, forget
 from search.formats import NgramPositions
-from search.highlight import snippet
 from search.merge import merge_tiers
 from search.rebuild import note_changes
 from search.substring import NGRAM_SUFFIX, ColumnRange, DocSet, Substring
@@ -364,7 +362,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 page = [(docnum, float(scores[docnum])) for docnum in ranked[start:limit]]
             except Unsupported:
                 page = self._whoosh_ranked(searcher, arrays, mask, scoring_terms, sort_by, newest, limit)[start:limit]
-        found = self._results(searcher, page, highlight, highlight_terms, result_class)
+        found = self._results(searcher, page, result_class)
         suggestion = None
         if not hits and (spelling_query or self.include_spelling):
             suggestion = self.create_spelling_suggestion(spelling_query or self._query_text(query_string))
@@ -431,7 +429,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 suggestion, changed = suggestion.replace(term, replacement), True
         return suggestion if changed else None
 
-    def _results(self, searcher, page, highlight, highlight_terms, result_class):
+    def _results(self, searcher, page, result_class):
         from haystack import connections
 
         unified = connections[self.connection_alias].get_unified_index()
@@ -454,9 +452,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                     extra[key] = index.fields[key].convert(value)
                 else:
                     extra[key] = value
-            if highlight:
-                text = stored.get(self.content_field_name, "")
-                extra["highlighted"] = {self.content_field_name: [snippet(text, highlight_terms or [])]}
             out.append(result_class(app_label, model_name, stored[DJANGO_ID], score or 0, **extra))
         return out
 
@@ -505,7 +500,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         except Unsupported:
             results = searcher.search(query, limit=limit, filter=wq.And(filters), terms=False)
             page = [(results.docnum(i), results.score(i)) for i in range(start, results.scored_length())]
-        return {"results": self._results(searcher, page, False, None, result_class), "hits": len(page)}
+        return {"results": self._results(searcher, page, result_class), "hits": len(page)}
 
 
 class ChineseWhooshSearchQuery(WhooshSearchQuery):
@@ -532,26 +527,6 @@ class ChineseWhooshSearchQuery(WhooshSearchQuery):
         query = parts[0] if len(parts) == 1 else (wq.And(parts) if node.connector == "AND" else wq.Or(parts))
         return wq.Not(query) if node.negated else query
 
-    def highlight_terms(self) -> list[str]:
-        terms: list[str] = []
-
-        def walk(node):
-            for child in node.children:
-                if isinstance(child, SearchNode):
-                    if not child.negated:
-                        walk(child)
-                    continue
-                expression, value = child
-                field, filter_type = node.split_expression(expression)
-                if isinstance(value, UserQuery):
-                    terms.extend(value.parsed.highlight_terms)
-                elif field == "content" and isinstance(value, str | BaseInput):
-                    text = value.query_string if isinstance(value, BaseInput) else value
-                    terms.extend(uq.parse_query(str(text)).highlight_terms)
-
-        walk(self.query_filter)
-        return sorted(dict.fromkeys(terms), key=len, reverse=True)
-
     def run_mlt(self, **kwargs):
         # Haystack passes no offsets to more-like-this, so every similar document was read (stored
         # fields and all) for a slice of 9: 150 ms an article page at 1,000 articles.
@@ -559,12 +534,6 @@ class ChineseWhooshSearchQuery(WhooshSearchQuery):
         if self.end_offset is not None:
             kwargs.setdefault("end_offset", self.end_offset)
         super().run_mlt(**kwargs)
-
-    def build_params(self, spelling_query=None):
-        params = super().build_params(spelling_query)
-        if self.highlight:
-            params["highlight_terms"] = self.highlight_terms()
-        return params
 
     def build_query_fragment(self, field, filter_type, value):
         backend = self.backend

