@@ -324,7 +324,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         models=None,
         limit_to_registered_models=None,
         result_class=None,
-        highlight_terms=None,
         **kwargs,
     ):
         if not self.setup_complete:
