@@ -247,6 +247,11 @@ def NgramAnalyzer() -> NgramTokenizer:  # noqa: N802 - named like Whoosh's analy
     return NgramTokenizer()
 
 
+def letter_runs(text: str) -> list[str]:
+    """The folded letter/digit runs of ``text``, in order, repeats kept."""
+    return _RUN.findall(fold(text))
+
+
 def chunks(text: str) -> list[str]:
     """The folded letter/digit runs of ``text``, without repeats: what a substring query asks for."""
     return list(dict.fromkeys(_RUN.findall(fold(text))))

@@ -114,7 +114,7 @@ class IndexArrays:
     def _memoized(self, key, build):
         return self.generation.memoized(key, build)
 
-    def _assemble(self, per_segment) -> np.ndarray:
+    def segments(self, per_segment) -> np.ndarray:
         """A mask of the documents that ``per_segment(reader)`` (segment document numbers) lists."""
         mask = np.zeros(self.size, dtype=bool)
         for reader, offset in self.leaves:
@@ -140,9 +140,9 @@ class IndexArrays:
             if query.fieldname in (None, "", "*"):
                 return self.live.copy()
         elif isinstance(query, wq.Term):
-            return self._assemble(lambda r: term_ids(r, query.fieldname, query.text))
+            return self.segments(lambda r: term_ids(r, query.fieldname, query.text))
         elif isinstance(query, Substring):
-            return self._assemble(lambda r: segment_docs(r, query.fieldname, query.text))
+            return self.segments(lambda r: segment_docs(r, query.fieldname, query.text))
         elif isinstance(query, ColumnRange):
             return self.live & query.accepts(self.column(query.fieldname))
         elif isinstance(query, DocSet):

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import Q
-from haystack.query import SearchQuerySet
 
 from archive.models import Article, Place
+from search.backends import current_engine
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +27,10 @@ def _excluded(article: Article) -> set[int]:
 
 def _more_like_this(article: Article, excluded: set[int], limit: int) -> list[int]:
     try:
-        results = SearchQuerySet().models(Article).more_like_this(article)[: limit + len(excluded)]
+        return current_engine().similar(article.pk, limit=limit, exclude=sorted(excluded - {article.pk}))
     except Exception:  # the index may be missing or locked; the top-up still gives a list
         log.exception("more-like-this failed for article %s", article.pk)
         return []
-    ids = [int(r.pk) for r in results if r is not None]
-    return [pk for pk in ids if pk not in excluded][:limit]
 
 
 def _neighbours(article: Article, excluded: set[int], limit: int) -> list[int]:

@@ -8,23 +8,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from haystack.query import SearchQuerySet
-
 from archive.models import Article, Place
-from search.backends import UserQuery
+from search.backends import current_engine
+from search.engine import Filters, SearchRequest, SearchResult
+from search.engine.base import QueryTooComplex
 from search.forms import MAX_PAGE, PAGE_SIZE
 from search.highlight import snippet
 from search.query import ParsedQuery, parse_query
 
 FACETS = ("district", "street", "source", "issuer", "year")
-# Facet name -> index field.
-FACET_FIELDS = {
-    "district": "district",
-    "street": "street",
-    "source": "source_exact",
-    "issuer": "issuer",
-    "year": "year",
-}
 FACET_LIMIT = 30
 EXPORT_LIMIT = 1000  # rows in a CSV/JSON export of a search
 
@@ -67,86 +59,84 @@ class SearchOutcome:
         return (self.page - 1) * PAGE_SIZE + 1 if self.hits else 0
 
 
-def _search_queryset(params: dict, parsed: ParsedQuery) -> SearchQuerySet:
-    sqs = SearchQuerySet().models(Article)
-    doc_number = params.get("doc_number")
-    if doc_number and SearchQuerySet().models(Article).filter(doc_number=doc_number).count():
-        # The document with that 发文字号; a number no document has is searched as text below.
-        sqs = sqs.filter(doc_number=doc_number)
-    elif parsed.tree is not None:
-        # The spelling query lets the backend suggest a correction when nothing is found.
-        sqs = sqs.filter(content=UserQuery(parsed.text, parsed=parsed)).set_spelling_query(parsed.text)
+def _filters(params: dict) -> Filters:
+    places = []
     for name in ("district", "street"):
-        codes = [place.code for place in params.get(name) or ()]
+        codes = tuple(place.code for place in params.get(name) or ())
         if codes:
-            sqs = sqs.filter(**{f"{name}__in": codes})
+            places.append((name, codes))
     place = params.get("place")
     if place is not None:
-        sqs = sqs.filter(**{f"{place.level}__in": [place.code]})  # one index field per level
-    if params.get("source"):
-        sqs = sqs.filter(source_exact=params["source"])
-    if params.get("issuer"):
-        sqs = sqs.filter(issuer__in=[params["issuer"]])
-    if params.get("date_from"):
-        sqs = sqs.filter(published__gte=params["date_from"])
-    if params.get("date_to"):
-        sqs = sqs.filter(published__lte=params["date_to"])
-    for name in FACETS:
-        sqs = sqs.facet(FACET_FIELDS[name])
-    sort = params.get("sort") or ("relevance" if parsed.tree is not None else "newest")
-    if sort == "newest":
-        sqs = sqs.order_by("-published")
-    elif sort == "oldest":
-        sqs = sqs.order_by("published")
-    return sqs
+        places.append((place.level, (place.code,)))
+    return Filters(
+        places=tuple(places),
+        source=params.get("source") or None,
+        issuer=params.get("issuer") or None,
+        date_from=params.get("date_from"),
+        date_to=params.get("date_to"),
+    )
+
+
+def _request(params: dict, parsed: ParsedQuery, *, offset: int, limit: int, facets=FACETS) -> SearchRequest:
+    filters = _filters(params)
+    tree = parsed.tree
+    doc_number = params.get("doc_number")
+    if doc_number:
+        # The document with that 发文字号; a number no document has is searched as text.
+        numbered = Filters(**{**filters.__dict__, "doc_number": doc_number})
+        if current_engine().search(SearchRequest(filters=numbered, limit=0)).total:
+            filters, tree = numbered, None
+    sort = params.get("sort") or ("relevance" if tree is not None else "newest")
+    return SearchRequest(tree=tree, filters=filters, sort=sort, offset=offset, limit=limit, facets=tuple(facets))
+
+
+def _answer(request: SearchRequest, notes: list[str]) -> SearchResult:
+    try:
+        return current_engine().search(request)
+    except QueryTooComplex:
+        notes.append("检索式中的“或”组合太多，请减少“或”连接的词语后再试。")
+        return SearchResult(total=0, hits=[], facets={})
+
+
+def _articles(ids: list[int]) -> dict[int, Article]:
+    return Article.objects.public().filter(pk__in=ids).select_related("source").prefetch_related("places").in_bulk()
 
 
 def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
     """Search with the form's cleaned parameters; never raises for odd input."""
     parsed = parse_query(params.get("q") or "")
     notes = list(notes or []) + parsed.messages
-    sqs = _search_queryset(params, parsed)
     page = max(1, min(int(params.get("page") or 1), MAX_PAGE))
-    start = (page - 1) * PAGE_SIZE
-    results = list(sqs[start : start + PAGE_SIZE])
-    count = sqs.count()
-    num_pages = max(1, min(MAX_PAGE, math.ceil(count / PAGE_SIZE)))
-    if not results and count and page > num_pages:
+    result = _answer(_request(params, parsed, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE), notes)
+    num_pages = max(1, min(MAX_PAGE, math.ceil(result.total / PAGE_SIZE)))
+    if not result.hits and result.total and page > num_pages:
         notes.append(f"没有第 {page} 页，已显示最后一页（第 {num_pages} 页）。")
         page = num_pages
-        start = (page - 1) * PAGE_SIZE
-        sqs = _search_queryset(params, parsed)
-        results = list(sqs[start : start + PAGE_SIZE])
-        count = sqs.count()
-    facet_counts = (sqs.facet_counts() or {}).get("fields", {})
-    suggestion = sqs.spelling_suggestion() if not count and parsed.tree is not None else None
-    articles = (
-        Article.objects.public()
-        .filter(pk__in=[int(r.pk) for r in results])
-        .select_related("source")
-        .prefetch_related("places")
-        .in_bulk()
-    )
+        result = _answer(_request(params, parsed, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE), notes)
+    suggestion = None
+    if not result.total and parsed.tree is not None:
+        suggestion = current_engine().suggest(parsed.text)
+    articles = _articles(result.ids)
     terms = parsed.highlight_terms
     hits = [
-        Hit(article=articles[int(r.pk)], snippet=snippet(articles[int(r.pk)].body or "", terms), score=r.score)
-        for r in results
-        if int(r.pk) in articles
+        Hit(article=articles[hit.id], snippet=snippet(articles[hit.id].body or "", terms), score=hit.score)
+        for hit in result.hits
+        if hit.id in articles
     ]
     return SearchOutcome(
         query=parsed,
-        count=count,
+        count=result.total,
         page=page,
         num_pages=num_pages,
         hits=hits,
-        facets=_named_facets(facet_counts),
+        facets=_named_facets(result.facets),
         notes=list(dict.fromkeys(notes)),
         suggestion=suggestion,
     )
 
 
 def _named_facets(facet_counts: dict) -> dict[str, list[FacetValue]]:
-    raw = {name: (facet_counts.get(FACET_FIELDS[name]) or [])[:FACET_LIMIT] for name in FACETS}
+    raw = {name: (facet_counts.get(name) or [])[:FACET_LIMIT] for name in FACETS}
     codes = [value for name in ("district", "street") for value, _ in raw[name]]
     places = {p.code: p for p in Place.objects.filter(code__in=codes).select_related("parent")}
     out: dict[str, list[FacetValue]] = {}
@@ -196,12 +186,9 @@ def document_dict(article: Article) -> dict:
 def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
     """The first ``limit`` articles of a search, in its order (newest first without a query), and the total."""
     parsed = parse_query(params.get("q") or "")
-    sqs = _search_queryset(params, parsed)
-    results = list(sqs[:limit])
-    count = sqs.count()
-    ids = [int(r.pk) for r in results]
-    found = Article.objects.public().filter(pk__in=ids).select_related("source").prefetch_related("places").in_bulk()
-    return [found[pk] for pk in ids if pk in found], count
+    result = _answer(_request(params, parsed, offset=0, limit=limit, facets=()), [])
+    found = _articles(result.ids)
+    return [found[pk] for pk in result.ids if pk in found], result.total
 
 
 def matching_ids(text: str, limit: int) -> list[int]:
@@ -213,5 +200,4 @@ def matching_ids(text: str, limit: int) -> list[int]:
     parsed = parse_query(text)
     if parsed.tree is None:
         return []
-    sqs = SearchQuerySet().models(Article).filter(content=UserQuery(parsed.text, parsed=parsed))
-    return [int(result.pk) for result in sqs[:limit]]
+    return _answer(SearchRequest(tree=parsed.tree, limit=limit), []).ids

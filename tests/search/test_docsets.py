@@ -1,4 +1,5 @@
-"""Whole-index arrays against Whoosh's own matchers and scorer, on the real index over several segments."""
+"""The embedded engine's evaluator and whole-index arrays against Whoosh's own matchers and scorer,
+on the real index over several segments."""
 
 import pytest
 from haystack import connections
@@ -6,9 +7,9 @@ from whoosh import query as wq
 
 from archive.models import Article
 from search import query as uq
-from search.backends import _matching_part, _scoring_part
 from search.docsets import arrays_for
-from search.substring import DocSet
+from search.engine import Filters, SearchRequest
+from search.substring import NGRAM_SUFFIX, DocSet, Substring
 
 QUERIES = ["街道", "东浦街道", "垃圾分类", "水", "党建 -街道", "东浦 OR 北海", '"乡村振兴"', "title:街道", "城区搭好"]
 
@@ -21,7 +22,7 @@ def segmented(corpus, search_backend):
     for chunk in (articles[:5], articles[5:9]):
         search_backend.update(index, chunk)  # each commit: a new segment, the old copies deleted
     search_backend.index = search_backend.index.refresh()
-    searcher = search_backend._searcher()
+    searcher = search_backend.engine._searcher()
     assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
     return search_backend, searcher
 
@@ -30,35 +31,56 @@ def docs(searcher, query):
     return set(searcher.docs_for_query(query))
 
 
+def whoosh_query(node) -> wq.Query:
+    """The tree as Whoosh query objects, answered by Whoosh's own matchers: the reference."""
+    if isinstance(node, uq.Term):
+        return Substring(node.field + NGRAM_SUFFIX, node.text)
+    if isinstance(node, uq.Not):
+        return wq.Not(whoosh_query(node.child))
+    parts = [whoosh_query(child) for child in node.children]
+    return wq.And(parts) if isinstance(node, uq.And) else wq.Or(parts)
+
+
+def engine_mask(engine, arrays, text, filters=None):
+    mask = engine._filter_mask(arrays, filters or Filters())
+    tree = uq.parse_query(text).tree
+    return mask & engine._mask(arrays, tree) if tree is not None else mask
+
+
 def test_masks_equal_whooshs_matches(segmented):
     backend, searcher = segmented
-    arrays = arrays_for(searcher, backend)
-    assert int(arrays.mask(wq.Every()).sum()) == searcher.doc_count() == Article.objects.public().count()
+    engine = backend.engine
+    arrays = arrays_for(searcher, engine)
+    assert int(arrays.live.sum()) == searcher.doc_count() == Article.objects.public().count()
     district = next(iter(arrays.facet_pairs("district")[0]))
+    from datetime import date
+
     filters = [
-        wq.Term("district", district),
-        wq.Not(wq.Term("district", district)),
-        backend.parser.parse("published_date__asc:[20180101 TO 20181231]"),
+        (Filters(places=(("district", (district,)),)), wq.Term("district", district)),
+        (
+            Filters(date_from=date(2018, 1, 1), date_to=date(2018, 12, 31)),
+            wq.NumericRange("published__asc", 20180101, 20181231),
+        ),
     ]
     for text in QUERIES:
-        query = _matching_part(backend.user_query(uq.parse_query(text).tree))
+        query = whoosh_query(uq.parse_query(text).tree)
         expected = docs(searcher, query)
-        assert set(arrays.mask(query).nonzero()[0].tolist()) == expected, text
-        for extra in filters:
-            combined = wq.And([query, extra])
-            assert set(arrays.mask(combined).nonzero()[0].tolist()) == docs(searcher, combined), (text, extra)
+        assert set(engine_mask(engine, arrays, text).nonzero()[0].tolist()) == expected, text
+        for extra, reference in filters:
+            got = set(engine_mask(engine, arrays, text, extra).nonzero()[0].tolist())
+            assert got == docs(searcher, wq.And([query, reference])), (text, extra)
 
 
 def test_scores_equal_whooshs_bm25f(segmented):
     backend, searcher = segmented
-    arrays = arrays_for(searcher, backend)
+    engine = backend.engine
+    arrays = arrays_for(searcher, engine)
     compared = 0
     for text in QUERIES:
-        query = backend.user_query(uq.parse_query(text).tree)
-        scoring = _scoring_part(query)
+        scoring = engine._scoring(uq.parse_query(text).tree)
         if scoring is None:
             continue
-        mask = arrays.mask(_matching_part(query))
+        mask = engine_mask(engine, arrays, text)
         scores = arrays.scores(scoring, mask)
         # As the search ranked before the arrays: the matches scored by the terms. DocSet adds 1.0 to
         # every match (Whoosh's ListMatcher reads an all_weights of 0 as unset), which changes no order.
@@ -73,9 +95,9 @@ def test_scores_equal_whooshs_bm25f(segmented):
 
 def test_facet_counts_equal_a_count_of_stored_fields(segmented):
     backend, searcher = segmented
-    arrays = arrays_for(searcher, backend)
-    query = _matching_part(backend.user_query(uq.parse_query("街道").tree))
-    mask = arrays.mask(query)
+    arrays = arrays_for(searcher, backend.engine)
+    query = whoosh_query(uq.parse_query("街道").tree)
+    mask = engine_mask(backend.engine, arrays, "街道")
     expected: dict[str, int] = {}
     for docnum in docs(searcher, query):
         for value in filter(None, (searcher.stored_fields(docnum).get("street") or "").split(",")):
@@ -87,19 +109,16 @@ def test_a_deleted_document_leaves_every_mask(segmented, corpus):
     backend, _ = segmented
     article = Article.objects.public().order_by("pk").first()
     backend.remove(article)
-    searcher = backend._searcher()
-    arrays = arrays_for(searcher, backend)
-    stored_ids = {int(searcher.stored_fields(d)["django_id"]) for d in arrays.mask(wq.Every()).nonzero()[0]}
+    searcher = backend.engine._searcher()
+    arrays = arrays_for(searcher, backend.engine)
+    stored_ids = {int(searcher.stored_fields(d)["django_id"]) for d in arrays.live.nonzero()[0]}
     assert article.pk not in stored_ids and len(stored_ids) == Article.objects.public().count() - 1
 
 
 def test_more_like_this_ranks_as_whoosh_does(segmented, corpus):
-    from haystack.query import SearchQuerySet
-    from whoosh import query as wq
-
     backend, searcher = segmented
     article = Article.objects.public().order_by("pk").first()
-    found = [int(r.pk) for r in SearchQuerySet().more_like_this(article)[:10]]
+    found = backend.engine.similar(article.pk, limit=10)
     # Whoosh's own scoring of the same key terms, the article itself excluded.
     docnum = searcher.document_number(id=f"archive.article.{article.pk}")
     text = searcher.stored_fields(docnum)["text"]
@@ -114,13 +133,11 @@ def test_threads_search_with_the_same_answers(segmented):
     """A threaded server: every thread gets the same answers as one thread alone."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from haystack.query import SearchQuerySet
-
-    from search.backends import UserQuery
+    from search.backends import current_engine
 
     def run(text):
-        sqs = SearchQuerySet().models(Article).filter(content=UserQuery(text)).facet("street")
-        return text, sqs.count(), [int(r.pk) for r in sqs[:10]], sqs.facet_counts()["fields"]["street"]
+        result = current_engine().search(SearchRequest(tree=uq.parse_query(text).tree, limit=10, facets=("street",)))
+        return text, result.total, result.ids, result.facets["street"]
 
     expected = {text: run(text) for text in QUERIES}
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -132,16 +149,15 @@ def _search_in_a_new_thread(text="街道"):
     """A search as ``runserver`` makes one: in a thread started for the request, then gone."""
     import threading
 
-    from haystack.query import SearchQuerySet
-
-    from search.backends import UserQuery
+    from search.backends import current_engine
 
     out = {}
 
     def run():
-        sqs = SearchQuerySet().models(Article).filter(content=UserQuery(text)).facet("street").order_by("-published")
-        out["count"] = sqs.count()
-        out["ids"] = [int(r.pk) for r in sqs[:10]]
+        tree = uq.parse_query(text).tree
+        result = current_engine().search(SearchRequest(tree=tree, sort="newest", limit=10, facets=("street",)))
+        out["count"] = result.total
+        out["ids"] = result.ids
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -187,7 +203,7 @@ def test_a_new_generation_replaces_the_old_arrays(segmented, corpus):
 
 def test_shared_arrays_cannot_be_changed_by_a_search(segmented):
     backend, searcher = segmented
-    arrays = arrays_for(searcher, backend)
+    arrays = arrays_for(searcher, backend.engine)
     with pytest.raises(ValueError):
         arrays.live[0] = False
     with pytest.raises(ValueError):

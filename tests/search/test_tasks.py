@@ -9,16 +9,12 @@ import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 from haystack import connections
-from haystack.query import SearchQuerySet
 
 from archive.models import Article, Source
-from search.backends import UserQuery
+from search.engine import Filters
+from tests.search.helpers import found
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def found(text: str) -> set[int]:
-    return {int(r.pk) for r in SearchQuerySet().models(Article).filter(content=UserQuery(text))}
 
 
 def test_an_edit_is_queued_on_commit_and_written_by_the_worker(test_data, task_queue):
@@ -55,9 +51,9 @@ def test_a_source_rename_is_reindexed_by_the_worker(test_data, task_queue):
     count = Article.objects.public().filter(source=source).count()
     source.name = "改名后的公众号"
     source.save()
-    assert not SearchQuerySet().filter(source_exact="改名后的公众号").count()
+    assert not found(filters=Filters(source="改名后的公众号"))
     task_queue()
-    assert SearchQuerySet().filter(source_exact="改名后的公众号").count() == count > 0
+    assert len(found(filters=Filters(source="改名后的公众号"))) == count > 0
     assert DBTaskResult.objects.get().return_value == {"source": source.pk, "articles": count}
 
 
@@ -65,7 +61,7 @@ def test_a_write_that_finds_the_index_locked_is_queued_again_not_lost(test_data,
     from django.utils import timezone
 
     from archive.ingest.pipeline import ingest_paths
-    from search import backends
+    from search.engine import whoosh_engine
 
     ingest_paths([test_data / "seed.txt"])
     article = Article.objects.get()
@@ -75,7 +71,7 @@ def test_a_write_that_finds_the_index_locked_is_queued_again_not_lost(test_data,
     backend = connections["default"].get_backend()
     lock = backend.index.lock("WRITELOCK")  # as a long merge of an ingest beside the worker holds it
     assert lock.acquire()
-    monkeypatch.setattr(backends, "WRITER_TIMEOUT", 0.2)
+    monkeypatch.setattr(whoosh_engine, "WRITER_TIMEOUT", 0.2)
     try:
         task_queue()
     finally:

@@ -9,7 +9,6 @@ import random
 from datetime import datetime
 
 import pytest
-from haystack import connections
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.writing import SegmentWriter
@@ -32,8 +31,9 @@ PHRASES = [
 
 
 def schema():
-    fields = connections["default"].get_unified_index().all_searchfields()
-    return connections["default"].get_backend().build_schema(fields)[1]
+    from search.engine.whoosh_engine import schema as engine_schema
+
+    return engine_schema()
 
 
 def make_doc(i: int, rng: random.Random) -> dict:

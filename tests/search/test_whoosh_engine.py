@@ -1,6 +1,6 @@
-"""The Chinese Whoosh backend through Haystack's own API, on a real temporary index.
+"""The embedded engine through the engine interface, on the archive's real temporary index.
 
-Each Haystack + Whoosh trap the issue lists is checked here against what the stock backend does.
+Each Haystack + Whoosh trap an early issue listed is checked here against what the stock backend did.
 """
 
 from __future__ import annotations
@@ -12,20 +12,17 @@ from datetime import date
 import pytest
 from django.db import transaction
 from haystack import connections
-from haystack.query import SearchQuerySet
 
 from archive.models import Article, ArticlePlace, Place
-from search.backends import UserQuery
+from search.backends import current_engine
+from search.engine import Filters
+from tests.search.helpers import found, result
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def ids(sqs) -> set[int]:
-    return {int(r.pk) for r in sqs[:10_000]}
-
-
 def search(text: str) -> set[int]:
-    return ids(SearchQuerySet().models(Article).filter(content=UserQuery(text)))
+    return found(text)
 
 
 def scan(corpus, text: str) -> set[int]:
@@ -33,13 +30,12 @@ def scan(corpus, text: str) -> set[int]:
 
 
 def test_everything_public_is_indexed(corpus):
-    assert ids(SearchQuerySet().all()) == set(corpus.values_list("pk", flat=True))
+    assert found() == set(corpus.values_list("pk", flat=True))
 
 
 def test_match_all_star_browses_everything(corpus):
-    # Trap: the stock backend parses "*" to an empty query and returns nothing.
+    # Trap: the stock backend parsed "*" to an empty query and returned nothing.
     everything = set(corpus.values_list("pk", flat=True))
-    assert ids(SearchQuerySet().raw_search("*")) == everything
     assert search("*") == everything
     assert search("") == everything
 
@@ -83,36 +79,37 @@ def test_recall_equals_a_substring_scan_on_generated_queries(corpus):
 
 
 def test_facets_are_exact_values_with_counts(corpus):
-    counts = SearchQuerySet().facet("district").facet("source_exact").facet("year").facet_counts()["fields"]
+    counts = result(facets=("district", "source", "year")).facets
     yuecheng = Place.objects.get(name="越城区", level="district")
     # A district counts the articles tagged with it or with a street or community inside it.
     expected = corpus.in_place(yuecheng).count()
     assert expected > corpus.filter(places=yuecheng).count()
     assert dict(counts["district"])[yuecheng.code] == expected
     # A source name is one facet value, not split into words.
-    assert dict(counts["source_exact"])["越城组工"] == corpus.filter(source__name="越城组工").count()
+    assert dict(counts["source"])["越城组工"] == corpus.filter(source__name="越城组工").count()
     assert dict(counts["year"])["2021"] == corpus.filter(published__year=2021).count()
 
 
 def test_facet_counts_follow_the_query(corpus):
-    counts = SearchQuerySet().filter(content=UserQuery("水质监测")).facet("year").facet_counts()["fields"]
+    counts = result("水质监测", facets=("year",)).facets
     assert counts["year"] == [("2021", 1)]
 
 
 def test_street_filter_tells_same_named_streets_apart(corpus):
     yuecheng = Place.objects.get(code="330602002")  # 府山街道, 越城区
     kecheng = Place.objects.get(code="330802006")  # 府山街道, 柯城区
-    in_kecheng = ids(SearchQuerySet().filter(street=kecheng.code))
+    in_kecheng = found(filters=Filters(places=(("street", (kecheng.code,)),)))
     assert in_kecheng == set(corpus.in_place(kecheng).values_list("pk", flat=True)) != set()
-    assert in_kecheng.isdisjoint(ids(SearchQuerySet().filter(street=yuecheng.code)) - in_kecheng)
+    assert in_kecheng.isdisjoint(found(filters=Filters(places=(("street", (yuecheng.code,)),))) - in_kecheng)
 
 
 def test_date_range_and_sorting(corpus):
-    sqs = SearchQuerySet().filter(published__gte=date(2019, 1, 1), published__lte=date(2020, 12, 31))
+    dates = Filters(date_from=date(2019, 1, 1), date_to=date(2020, 12, 31))
     expected = set(corpus.filter(published__range=(date(2019, 1, 1), date(2020, 12, 31))).values_list("pk", flat=True))
-    assert ids(sqs) == expected != set()
-    newest = [r.published for r in SearchQuerySet().order_by("-published")[:100]]
-    oldest = [r.published for r in SearchQuerySet().order_by("published")[:100]]
+    assert found(filters=dates) == expected != set()
+    published = dict(corpus.values_list("pk", "published"))
+    newest = [published[pk] for pk in result(sort="newest", limit=100).ids]
+    oldest = [published[pk] for pk in result(sort="oldest", limit=100).ids]
     dated = [d for d in newest if d]
     assert dated == sorted(dated, reverse=True)
     # Undated articles come last in both directions.
@@ -120,7 +117,7 @@ def test_date_range_and_sorting(corpus):
 
 
 def test_more_like_this_excludes_the_article(corpus, seed_article):
-    similar = ids(SearchQuerySet().more_like_this(seed_article))
+    similar = current_engine().similar(seed_article.pk, limit=20)
     assert similar and seed_article.pk not in similar
 
 
@@ -144,7 +141,7 @@ def test_edits_reach_the_index_after_commit(tmp_path, test_data):
     assert search("和美越城") == {article.pk}
 
     ArticlePlace.objects.filter(article=article, place__level="street").delete()
-    assert ids(SearchQuerySet().filter(street="330602002")) == set()
+    assert found(filters=Filters(places=(("street", ("330602002",)),))) == set()
 
     with pytest.raises(RuntimeError), transaction.atomic():
         article.title = "回滚的标题"
@@ -163,9 +160,9 @@ def test_rerun_indexes_what_a_killed_run_left_out(tmp_path, test_data, search_ba
     ingest_paths([test_data / "localgov_sample.jsonl"])
     stored = set(Article.objects.public().values_list("pk", flat=True))
     search_backend.clear()  # as if the process died between the database and the index commits
-    assert ids(SearchQuerySet().all()) == set()
+    assert found() == set()
     ingest_paths([test_data / "localgov_sample.jsonl"])
-    assert ids(SearchQuerySet().all()) == stored
+    assert found() == stored
 
 
 @pytest.mark.parametrize("factor", [1, 4])
@@ -176,13 +173,12 @@ def test_pages_of_a_broad_query_cover_every_match_once_best_first(corpus, monkey
 
     monkeypatch.setattr(docsets, "PARTITION_FACTOR", factor)
     expected = scan(corpus, "街道")
-    sqs = SearchQuerySet().models(Article).filter(content=UserQuery("街道"))
-    assert sqs.count() == len(expected) > 25
+    assert result("街道", limit=0).total == len(expected) > 25
     seen, scores = [], []
     for start in range(0, len(expected) + 20, 20):
-        page = list(sqs[start : start + 20])
-        seen += [int(r.pk) for r in page]
-        scores += [r.score for r in page]
+        page = result("街道", offset=start, limit=20).hits
+        seen += [hit.id for hit in page]
+        scores += [hit.score for hit in page]
     assert len(seen) == len(set(seen)) and set(seen) == expected
     assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
 
@@ -190,23 +186,11 @@ def test_pages_of_a_broad_query_cover_every_match_once_best_first(corpus, monkey
 def test_substring_across_words_without_a_scoring_word_is_still_listed(corpus, seed_article):
     # 台，唱 spans punctuation: two chunks, 台 and 唱, neither a word the query analyzer keeps whole.
     assert seed_article.pk in search("城区搭好")
-    assert seed_article.pk in ids(SearchQuerySet().filter(content=UserQuery("星”台")))
+    assert seed_article.pk in search("星”台")
 
 
-def test_more_like_this_reads_only_the_slice_asked_for(corpus, seed_article, monkeypatch):
-    """Haystack passes no offsets to more-like-this: every similar article was read for a slice of 3."""
-    from search.backends import ChineseWhooshSearchBackend
-
-    pages = []
-    original = ChineseWhooshSearchBackend._results
-
-    def spy(self, searcher, page, *args, **kwargs):
-        pages.append(len(page))
-        return original(self, searcher, page, *args, **kwargs)
-
-    monkeypatch.setattr(ChineseWhooshSearchBackend, "_results", spy)
-    similar = list(SearchQuerySet().models(Article).more_like_this(seed_article)[:3])
-    assert len(similar) == 3 and pages == [3]
+def test_more_like_this_gives_only_the_number_asked_for(corpus, seed_article):
+    assert len(current_engine().similar(seed_article.pk, limit=3)) == 3
 
 
 def test_a_new_generation_closes_every_reader_of_the_old_searcher(corpus, search_backend):
@@ -218,12 +202,13 @@ def test_a_new_generation_closes_every_reader_of_the_old_searcher(corpus, search
     articles = list(A.objects.public().order_by("pk"))
     for chunk in (articles[:4], articles[4:8], articles[8:12]):
         search_backend.update(index, chunk)  # several segments
-    search_backend.search("*")
-    old = search_backend._searcher()
+    engine = search_backend.engine
+    engine.count()
+    old = engine._searcher()
     readers = [reader for reader, _ in old.reader().leaf_readers()]
     assert len(readers) > 1 and not any(r.is_closed for r in readers)
 
     search_backend.update(index, articles[12:14])  # a new generation
-    assert search_backend.search("*")["hits"] == len(articles)
+    assert result(limit=0).total == len(articles)
     assert all(r.is_closed for r in readers)
-    assert search_backend._searcher() is not old
+    assert engine._searcher() is not old
