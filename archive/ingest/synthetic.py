@@ -124,3 +124,51 @@ def _sentence(rng: random.Random, values: dict) -> str:
     }
     template = rng.choice(OPENERS) + rng.choice(SUBJECTS) + rng.choice(ACTIONS) + rng.choice(TAILS)
     return template.format(**fill)
+
+
+PLACE_CODES = {
+    "越城区": "330602",
+    "柯桥区": "330603",
+    "上城区": "330102",
+    "北海街道": "330602003",
+    "府山街道": "330602002",
+    "东浦街道": "330602102",
+    "柯桥街道": "330603001",
+    "望江街道": "330102006",
+}
+ISSUERS = ["越城区人民政府", "越城区人民政府办公室", "柯桥区民政局"]
+
+
+def generate_articles(count: int, *, seed: int = 0, start_id: int = 1) -> Iterator[dict]:
+    """Yield ``count`` clean articles as plain dicts (id, title, body, source, published, district,
+    street, issuers): what an ingest of :func:`generate_dump_records` stores, without the database.
+    About one in twenty has no date, one in ten names an issuing body."""
+    rng = random.Random(seed)
+    sentences, _ = _seed_parts()
+    places = [
+        ("越城区", "北海街道", "西湖社区"),
+        ("越城区", "府山街道", "越都社区"),
+        ("越城区", "东浦街道", "东浦社区"),
+        ("柯桥区", "柯桥街道", "笛扬社区"),
+        ("上城区", "望江街道", "近江社区"),
+    ]
+    start = dt.date(2016, 1, 1)
+    for i in range(start_id, start_id + count):
+        name = rng.choice(ACCOUNTS)[0]
+        district, street, community = rng.choice(places)
+        topic = rng.choice(TOPICS)
+        values = {"district": district, "street": street, "community": community, "topic": topic}
+        lines = [_sentence(rng, values) for _ in range(rng.randint(3, 12))]
+        lines += rng.sample(sentences, rng.randint(0, 2))
+        rng.shuffle(lines)
+        published = None if rng.random() < 0.05 else start + dt.timedelta(days=rng.randint(0, 3000))
+        yield {
+            "id": i,
+            "title": f"{street}：{topic}的“{district}路径”（{i}）",
+            "body": "\n".join("".join(lines[j : j + 3]) for j in range(0, len(lines), 3)),
+            "source": name,
+            "published": published,
+            "district": PLACE_CODES[district],
+            "street": PLACE_CODES[street],
+            "issuers": [rng.choice(ISSUERS)] if rng.random() < 0.1 else [],
+        }

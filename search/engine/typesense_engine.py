@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import time
 from collections.abc import Iterable, Sequence
 from itertools import product
@@ -51,6 +52,7 @@ PAGE_MAX = 250  # Typesense's largest page
 BATCH = 500
 FACET_VALUES = 250
 SIMILAR_WORDS = 12
+SIMILAR_CANDIDATES = 40
 
 
 def tokens(text: str | None, mark: str = "") -> str:
@@ -67,6 +69,7 @@ def _schema(name: str) -> dict:
         "name": name,
         "fields": [
             {"name": "pk", "type": "int32"},
+            {"name": "key", "type": "string"},  # the id again: Typesense 0.24 has no != on numbers or on id
             {"name": "ng", "type": "string"},
             {"name": "words", "type": "string", "optional": True},
             {"name": "title", "type": "string", "index": False, "optional": True},
@@ -92,6 +95,7 @@ def typesense_document(doc: Document) -> dict:
     fields = {
         "id": str(doc.id),
         "pk": doc.id,
+        "key": str(doc.id),
         "words": " ".join(w for w in _words(doc.text) if len(w) > 1),
         "title": doc.title or "",
         "text": doc.text or "",
@@ -210,7 +214,7 @@ def filter_by(filters: Filters) -> str:
         )
         parts.append(f"published_asc:[{low}..{high}]")
     if filters.exclude_ids:
-        parts.append(f"pk:!=[{','.join(str(int(i)) for i in filters.exclude_ids)}]")
+        parts.append(f"key:!=[{','.join(_value(str(int(i))) for i in filters.exclude_ids)}]")
     return " && ".join(parts)
 
 
@@ -275,7 +279,7 @@ class TypesenseEngine(Engine):
         self._ready = True
 
     def _retrying(self, call, attempts: int = 20):
-        """A write, tried again while a cluster elects a new leader (Typesense answers 503 or 500)."""
+        """A request, tried again while a cluster elects a new leader (Typesense answers 503 or 500)."""
         from typesense.exceptions import ServerError, ServiceUnavailable
 
         for attempt in range(attempts):
@@ -348,7 +352,8 @@ class TypesenseEngine(Engine):
             "exhaustive_search": True,
             "highlight_fields": "pk",
         }
-        return self.collection.documents.search(base | {k: v for k, v in params.items() if v not in (None, "")})
+        params = base | {k: v for k, v in params.items() if v not in (None, "")}
+        return self._retrying(lambda: self.collection.documents.search(params))
 
     def _first(self, params: dict, stop: int, sort: str, offset: int = 0) -> list[dict]:
         """Hits ``offset`` to ``stop`` of one search, page by page."""
@@ -430,9 +435,29 @@ class TypesenseEngine(Engine):
         frequency: dict[str, int] = {}
         for word in (doc.get("words") or "").split():
             frequency[word] = frequency.get(word, 0) + 1
-        words = sorted(frequency, key=lambda w: (-frequency[w], -len(w), w))[:SIMILAR_WORDS]
-        if not words:
+        candidates = sorted(frequency, key=lambda w: (-frequency[w], -len(w), w))[:SIMILAR_CANDIDATES]
+        if not candidates:
             return []
+        # The most distinctive words: frequent here, rare in the collection (tf × idf), one round trip.
+        searches = [
+            {
+                "collection": self.collection_name,
+                "q": word,
+                "query_by": "words",
+                "per_page": 0,
+                "num_typos": 0,
+                "prefix": False,
+                "drop_tokens_threshold": 0,
+            }
+            for word in candidates
+        ]
+        answers = self._retrying(lambda: self.client.multi_search.perform({"searches": searches}, {}))["results"]
+        size = max(1, self.count())
+        weight = {
+            word: frequency[word] * math.log(1 + size / max(1, answer.get("found", 0)))
+            for word, answer in zip(candidates, answers, strict=True)
+        }
+        words = sorted(candidates, key=lambda w: (-weight[w], w))[:SIMILAR_WORDS]
         result = self.collection.documents.search(
             {
                 "q": " ".join(words),

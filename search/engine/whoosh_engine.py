@@ -273,7 +273,8 @@ class WhooshEngine(Engine):
             if value:
                 mask &= self._values_mask(arrays, fieldname, [value])
         if filters.date_from or filters.date_to:
-            dates = ColumnRange(ASC, yyyymmdd(filters.date_from), yyyymmdd(filters.date_to))
+            # "No date" is 99999999 in this column: an open end stops at the last real day.
+            dates = ColumnRange(ASC, yyyymmdd(filters.date_from) or 0, yyyymmdd(filters.date_to) or 99_991_231)
             mask &= dates.accepts(arrays.column(ASC))
         if filters.exclude_ids:
             mask &= ~self._values_mask(arrays, ID_FIELD, [identifier(pk) for pk in filters.exclude_ids])

@@ -1,0 +1,235 @@
+"""The engine contract: the same tests, unchanged, against the embedded engine and a real Typesense.
+
+A reference evaluation in plain Python (folded substrings) decides what each query must find.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from archive.ingest.synthetic import ISSUERS, PLACE_CODES, generate_articles
+from search.analysis import chunks, fold
+from search.engine import Document, Filters, SearchRequest
+from search.query import And, Not, Or, Term, parse_query
+from tests.search.engine.conftest import make_engine
+
+CORPUS_SIZE = 400
+QUERIES = [
+    "党建 -疫情",
+    "东浦 OR 北海",
+    "(东浦 OR 北海) 垃圾分类",
+    "title:街道 -东浦",
+    "-街道",
+    "source:越城 党建",
+    '"红色物业"',
+    "水 OR 邻里 OR 口袋",
+    "-(东浦 OR 府山) 志愿",
+    "柯桥 -(垃圾 OR 疫情)",
+    "ＡＢＣ OR 党员",
+    "，。",
+]
+
+
+def documents() -> list[Document]:
+    docs = []
+    for row in generate_articles(CORPUS_SIZE, seed=7):
+        district, street = row["district"], row["street"]
+        docs.append(
+            Document(
+                id=row["id"],
+                title=row["title"],
+                text=f"{row['title']}\n\n{row['body']}",
+                source=row["source"],
+                published=row["published"],
+                places={"district": (district,), "street": (street,)},
+                doc_number=f"越政发〔2020〕{row['id']}号" if row["id"] % 50 == 0 else None,
+                issuers=tuple(row["issuers"]),
+            )
+        )
+    return docs
+
+
+DOCS = documents()
+BY_ID = {doc.id: doc for doc in DOCS}
+
+
+def field_value(doc: Document, field: str) -> str:
+    return {"text": doc.text, "title": doc.title, "source": doc.source or ""}[field]
+
+
+def matches(doc: Document, node) -> bool:
+    if node is None:
+        return True
+    if isinstance(node, Term):
+        runs = chunks(node.text)
+        folded = fold(field_value(doc, node.field))
+        return bool(runs) and all(run in folded for run in runs)
+    if isinstance(node, Not):
+        return not matches(doc, node.child)
+    if isinstance(node, And):
+        return all(matches(doc, child) for child in node.children)
+    assert isinstance(node, Or)
+    return any(matches(doc, child) for child in node.children)
+
+
+def expected(text: str = "", keep=lambda doc: True) -> set[int]:
+    tree = parse_query(text).tree
+    return {doc.id for doc in DOCS if keep(doc) and matches(doc, tree)}
+
+
+@pytest.fixture(scope="module", params=["whoosh", "typesense"])
+def engine(request, tmp_path_factory):
+    engine = make_engine(request.param, request, tmp_path_factory, collection="contract")
+    engine.index(DOCS)
+    yield engine
+    engine.close()
+
+
+def ask(engine, text="", **kwargs):
+    kwargs.setdefault("limit", 1000)
+    return engine.search(SearchRequest(tree=parse_query(text).tree, **kwargs))
+
+
+def test_every_document_is_indexed_once_even_when_indexed_again(engine):
+    engine.index(DOCS[:50])
+    assert engine.count() == len(DOCS)
+    assert ask(engine, limit=0).total == len(DOCS)
+    assert engine.missing([1, 2, 10_000_001]) == [10_000_001]
+
+
+def test_every_substring_of_one_to_eight_characters_is_found(engine):
+    rng = random.Random(3)
+    checked = 0
+    for _ in range(250):
+        doc = rng.choice(DOCS)
+        length = rng.randint(1, 8)
+        start = rng.randrange(0, max(1, len(doc.text) - length))
+        sample = doc.text[start : start + length].strip()
+        if not chunks(sample):
+            continue
+        query = '"' + sample.replace('"', "") + '"'
+        result = ask(engine, query, sort="newest")
+        want = expected(query)
+        assert doc.id in want
+        assert set(result.ids) == want and result.total == len(want), sample
+        checked += 1
+    assert checked > 200
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_boolean_queries_find_exactly_the_matching_documents(engine, text):
+    result = ask(engine, text, sort="newest")
+    want = expected(text)
+    assert result.total == len(want)
+    assert set(result.ids) == want
+
+
+def test_facet_counts_are_exact(engine):
+    facets = ("district", "street", "source", "issuer", "year")
+    for text in ("", "党建", "东浦 OR 北海 -疫情"):
+        tree = parse_query(text).tree
+        matched = [doc for doc in DOCS if matches(doc, tree)]
+        counts = ask(engine, text, limit=0, facets=facets).facets
+        assert dict(counts["district"]) == Counter(doc.places["district"][0] for doc in matched)
+        assert dict(counts["street"]) == Counter(doc.places["street"][0] for doc in matched)
+        assert dict(counts["source"]) == Counter(doc.source for doc in matched)
+        assert dict(counts["issuer"]) == Counter(i for doc in matched for i in doc.issuers)
+        assert dict(counts["year"]) == Counter(doc.year for doc in matched if doc.year)
+        # most first, then by value
+        for values in counts.values():
+            assert values == sorted(values, key=lambda vc: (-vc[1], vc[0]))
+
+
+def _dates(ids):
+    return [BY_ID[pk].published for pk in ids]
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_sorts_put_undated_documents_last_and_pages_follow_on(engine, sort):
+    whole = ask(engine, "街道", sort=sort, limit=120).ids
+    dates = _dates(whole)
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=(sort == "newest"))
+    everything = _dates(ask(engine, sort=sort, limit=1000).ids)
+    first_undated = everything.index(None)
+    assert all(d is None for d in everything[first_undated:]) and first_undated > 0
+    pages = []
+    for offset in range(0, 120, 20):
+        pages += ask(engine, "街道", sort=sort, offset=offset, limit=20).ids
+    assert _dates(pages) == dates and len(set(pages)) == len(pages)
+
+
+def test_relevance_lists_every_match_once(engine):
+    want = expected("党建 OR 垃圾")
+    seen = []
+    for offset in range(0, len(want) + 20, 20):
+        seen += ask(engine, "党建 OR 垃圾", offset=offset, limit=20).ids
+    assert len(seen) == len(set(seen)) and set(seen) == want
+
+
+def test_date_ranges_are_inclusive_and_skip_undated_documents(engine):
+    low, high = date(2018, 3, 1), date(2019, 6, 30)
+    for filters, keep in (
+        (Filters(date_from=low, date_to=high), lambda d: d.published and low <= d.published <= high),
+        (Filters(date_from=low), lambda d: d.published and low <= d.published),
+        (Filters(date_to=high), lambda d: d.published and d.published <= high),
+    ):
+        assert set(ask(engine, filters=filters).ids) == expected(keep=keep)
+    day = next(doc.published for doc in DOCS if doc.published)
+    assert set(ask(engine, filters=Filters(date_from=day, date_to=day)).ids) == expected(
+        keep=lambda d: d.published == day
+    )
+
+
+def test_exact_filters(engine):
+    street = PLACE_CODES["东浦街道"]
+    district = PLACE_CODES["柯桥区"]
+    cases = [
+        (Filters(places=(("street", (street,)),)), lambda d: d.places["street"] == (street,)),
+        (
+            Filters(places=(("district", (district, PLACE_CODES["上城区"])),)),
+            lambda d: d.places["district"][0] in (district, PLACE_CODES["上城区"]),
+        ),
+        (Filters(source="越城组工"), lambda d: d.source == "越城组工"),
+        (Filters(issuer=ISSUERS[0]), lambda d: ISSUERS[0] in d.issuers),
+        (Filters(doc_number="越政发〔2020〕100号"), lambda d: d.id == 100),
+        (Filters(exclude_ids=(1, 2, 3)), lambda d: d.id not in (1, 2, 3)),
+        (Filters(source="越城"), lambda d: False),  # exact, not a substring
+    ]
+    for filters, keep in cases:
+        assert set(ask(engine, "街道", filters=filters, sort="newest").ids) == expected("街道", keep), filters
+
+
+def test_highlight_spans_mark_the_query_terms(engine):
+    result = ask(engine, "东浦 党建 -疫情", limit=5)
+    assert result.hits
+    for hit in result.hits:
+        doc = BY_ID[hit.id]
+        marked = {fold(doc.text[a:b]) for a, b in hit.highlights["text"]}
+        assert marked == {"东浦", "党建"}
+        assert all(fold(doc.title[a:b]) in ("东浦", "党建") for a, b in hit.highlights["title"])
+
+
+def test_more_like_this_finds_a_near_copy_first(engine):
+    original = DOCS[10]
+    copy = Document(
+        id=9_000_001,
+        title=original.title + "（转载）",
+        text=original.text + "\n来源：转载",
+        source="转载号",
+        published=original.published,
+        places=original.places,
+    )
+    engine.index([copy])
+    try:
+        similar = engine.similar(original.id, limit=5)
+        assert similar[0] == copy.id and original.id not in similar and len(similar) == 5
+        assert copy.id not in engine.similar(original.id, limit=5, exclude=[copy.id])
+        assert engine.similar(10_000_001, limit=5) == []
+    finally:
+        engine.delete([copy.id])
+    assert engine.missing([copy.id]) == [copy.id]
