@@ -101,14 +101,32 @@ def _usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "search.backends.ChineseWhooshEngine",
-        "PATH": os.environ.get("WHOOSH_PATH", str(DATA_DIR / "whoosh")),
-        # Processes that write a large indexing batch (search/whoosh_writer.py): one per core, at most 4.
-        "PROCS": int(os.environ.get("SEARCH_INDEX_PROCS") or min(4, _usable_cpus())),
-    },
-}
+# SEARCH_ENGINE: "whoosh" (embedded, the default: a folder under DATA_DIR) or "typesense" (a server
+# or cluster: TYPESENSE_NODES, comma-separated URLs of every node, and TYPESENSE_API_KEY).
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "whoosh").strip().lower()
+if SEARCH_ENGINE == "typesense":
+    _nodes = [n.strip() for n in os.environ.get("TYPESENSE_NODES", "http://127.0.0.1:8108").split(",") if n.strip()]
+    HAYSTACK_CONNECTIONS = {
+        "default": {
+            "ENGINE": "search.backends.TypesenseEngine",
+            "NODES": _nodes,
+            "API_KEY": os.environ.get("TYPESENSE_API_KEY", ""),
+            "COLLECTION": os.environ.get("TYPESENSE_COLLECTION", "articles"),
+        },
+    }
+elif SEARCH_ENGINE == "whoosh":
+    HAYSTACK_CONNECTIONS = {
+        "default": {
+            "ENGINE": "search.backends.ChineseWhooshEngine",
+            "PATH": os.environ.get("WHOOSH_PATH", str(DATA_DIR / "whoosh")),
+            # Processes that write a large indexing batch (search/whoosh_writer.py): one per core, at most 4.
+            "PROCS": int(os.environ.get("SEARCH_INDEX_PROCS") or min(4, _usable_cpus())),
+        },
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"SEARCH_ENGINE={SEARCH_ENGINE!r}: use whoosh (the default) or typesense")
 # Articles reach the index after each transaction commits (search/signals.py).
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20

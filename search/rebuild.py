@@ -65,6 +65,8 @@ def _journal_ids(journal: Path, offset: int) -> tuple[set[int], int]:
 def rebuild_index(*, using: str = "default", batch_size: int = 1000, progress: Callable | None = None) -> int:
     """Build a fresh index of every public article and swap it in for the live one; return how many."""
     live = connections[using].get_backend()
+    if not hasattr(live, "path"):
+        return _rebuild_in_place(live, using=using, batch_size=batch_size, progress=progress)
     live.setup()
     staging_path = staging_folder(live.path)
     if staging_path.exists():
@@ -101,3 +103,17 @@ def rebuild_index(*, using: str = "default", batch_size: int = 1000, progress: C
         return len(ids)
     finally:
         shutil.rmtree(staging_path, ignore_errors=True)
+
+
+def _rebuild_in_place(backend, *, using: str, batch_size: int, progress: Callable | None) -> int:
+    """A server engine (Typesense): write every public article again (an upsert, so searches keep
+    finding each one meanwhile), then delete what the index holds that is no longer public."""
+    index = connections[using].get_unified_index().get_index(Article)
+    ids = list(index.index_queryset(using).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        indexing.sync_articles(ids[start : start + batch_size], using=using, backend=backend)
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    stale = backend.engine.all_ids() - set(Article.objects.public().values_list("pk", flat=True))
+    backend.engine.delete(sorted(stale))
+    return len(ids)

@@ -280,12 +280,16 @@ class TypesenseEngine(Engine):
 
     def _retrying(self, call, attempts: int = 20):
         """A request, tried again while a cluster elects a new leader (Typesense answers 503 or 500)."""
-        from typesense.exceptions import ServerError, ServiceUnavailable
+        import httpx
+        from typesense.exceptions import HTTPStatus0Error, ServerError, ServiceUnavailable
 
+        # A node that lost its leader can answer "HTTP/1.1 0" (httpx.RemoteProtocolError) or drop
+        # the connection: those are tried again too, on the next node.
+        retried = (ServiceUnavailable, ServerError, HTTPStatus0Error, httpx.TransportError, OSError)
         for attempt in range(attempts):
             try:
                 return call()
-            except (ServiceUnavailable, ServerError, OSError):
+            except retried:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.5)
