@@ -4,13 +4,12 @@ Whoosh answers a query by walking matchers a document at a time, a Python call p
 query node. At 100,000 articles a broad query visits most of them several times over: a page took
 seconds. Here a query becomes a NumPy boolean mask over every document number of the index:
 
-* a term's documents come from its postings read a block at a time (:func:`term_postings`) and
-  are kept per segment, since a segment's postings never change (deletions only hide documents);
-* a :class:`~search.substring.Substring` leaf's documents come from
-  :func:`search.substring.segment_docs` (also kept per segment);
-* a :class:`~search.substring.ColumnRange` compares a cached column array;
-* ``And``/``Or``/``Not``/``AndMaybe`` are ``&``/``|``/``~``; anything else falls back to
-  Whoosh's ``docs_for_query`` for that node only;
+* :meth:`IndexArrays.segments` assembles a mask from per-segment document lists: a term's
+  postings read a block at a time (:func:`term_postings`) or a substring's documents
+  (:func:`search.substring.segment_docs`), both kept per segment, since a segment's postings never
+  change (deletions only hide documents); the engine's evaluator
+  (:meth:`search.engine.whoosh_engine.WhooshEngine._mask`) combines them with ``&``/``|``/``~``;
+* :meth:`IndexArrays.column` is a cached column array (dates as yyyymmdd numbers);
 * facet counts are one ``bincount`` over (document, value) pairs kept per index generation;
 * "newest first" is a precomputed order filtered by the mask;
 * relevance is Whoosh's BM25F computed for every match at once from the scoring terms' postings
@@ -37,10 +36,8 @@ from search.postings import (
     field_lengths,
     segment_cache,
     segment_key,
-    term_ids,
     term_postings,
 )
-from search.substring import ColumnRange, DocSet, Substring, segment_docs
 
 PARTITION_FACTOR = 4  # past this many matches per wanted result, sort only the best-scoring ones
 
@@ -131,44 +128,6 @@ class IndexArrays:
         return self._memoized(("column", fieldname), build)
 
     # -- matching
-
-    def mask(self, query) -> np.ndarray:
-        """The live documents matching ``query``, as a boolean array over document numbers."""
-        if isinstance(query, type(wq.NullQuery)):
-            return np.zeros(self.size, dtype=bool)
-        if isinstance(query, wq.Every):
-            if query.fieldname in (None, "", "*"):
-                return self.live.copy()
-        elif isinstance(query, wq.Term):
-            return self.segments(lambda r: term_ids(r, query.fieldname, query.text))
-        elif isinstance(query, Substring):
-            return self.segments(lambda r: segment_docs(r, query.fieldname, query.text))
-        elif isinstance(query, ColumnRange):
-            return self.live & query.accepts(self.column(query.fieldname))
-        elif isinstance(query, DocSet):
-            mask = np.zeros(self.size, dtype=bool)
-            ids = np.fromiter((d for d in query.docnums if 0 <= d < self.size), dtype=np.int64)
-            mask[ids] = True
-            return mask & self.live
-        elif isinstance(query, wq.AndMaybe):
-            return self.mask(query.a)
-        elif isinstance(query, wq.AndNot):
-            return self.mask(query.a) & ~self.mask(query.b)
-        elif isinstance(query, wq.Not):
-            return self.live & ~self.mask(query.query)
-        elif type(query) in (wq.And, wq.Or):
-            parts = [self.mask(q) for q in query.subqueries]
-            if not parts:
-                return self.live.copy() if isinstance(query, wq.And) else np.zeros(self.size, dtype=bool)
-            result = parts[0]
-            for part in parts[1:]:
-                result = (result & part) if isinstance(query, wq.And) else (result | part)
-            return result
-        # Anything else: Whoosh's own matchers, for this node only.
-        mask = np.zeros(self.size, dtype=bool)
-        ids = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
-        mask[ids] = True
-        return mask & self.live
 
     # -- facets
 

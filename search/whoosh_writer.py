@@ -252,7 +252,7 @@ class BulkCodec(W3Codec):
 
 
 class BulkWriter(SegmentWriter):
-    """``ix.writer()`` for :class:`search.backends.ChineseWhooshSearchBackend`: same segments, faster.
+    """``ix.writer()`` for :class:`search.engine.whoosh_engine.WhooshEngine`: same segments, faster.
 
     Supports what the backend uses: ``add_document``, deletions, ``add_reader`` (merges) and
     ``commit`` with a merge policy. Fields with a separate spelling word list are not supported.

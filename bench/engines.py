@@ -1,0 +1,283 @@
+"""Benchmark the two search engines side by side on the project's synthetic articles.
+
+    python bench/engines.py --docs 100000 [--docs 1000000] [--engines whoosh,typesense] [--queries 200]
+
+For each N, each engine runs in a fresh process: the embedded engine (Whoosh, writing with every
+core) in a temporary folder; Typesense as a single server started here on 127.0.0.1. Each indexes
+N articles from ``archive.ingest.synthetic.generate_articles`` in batches of 5,000 (docs/s), then
+answers a fixed-seed query mix twice over after a warm-up:
+
+* **page**: 20 hits newest-first or by relevance plus the search page's five facets (district,
+  street, source, issuer, year): what ``/search/`` asks the engine;
+* **api**: 20 hits, no facets: what ``/api/search`` asks.
+
+Printed per engine: docs/s, size on disk, page p50/p95, api p50/p95, peak memory of the process
+that searched (and of the Typesense server). Then, for every query, whether both engines gave the
+same total, the same facet counts and, for date-sorted queries, the same dates in order.
+The numbers are medians/percentiles of one run; the machines are shared, so compare ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+BATCH = 5000
+WARMUP = 10
+FACETS = ("district", "street", "source", "issuer", "year")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def pct(values: list[float], q: int) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def documents(n: int):
+    from archive.ingest.synthetic import generate_articles
+    from search.engine import Document
+
+    for row in generate_articles(n, seed=11):
+        yield Document(
+            id=row["id"],
+            title=row["title"],
+            text=f"{row['title']}\n\n{row['body']}",
+            source=row["source"],
+            published=row["published"],
+            places={"district": (row["district"],), "street": (row["street"],)},
+            issuers=tuple(row["issuers"]),
+        )
+
+
+def query_mix(count: int) -> list[dict]:
+    """Fixed-seed queries: words, place names, single characters, two words, OR, NOT, browsing with
+    a district filter, a word newest first, a word in a date range, a word in one street."""
+    from archive.ingest.synthetic import PLACE_CODES, SLOGANS, THINGS, TOPICS
+
+    rng = random.Random(5)
+    words = TOPICS + SLOGANS + THINGS + ["党员", "志愿者", "调研", "推进会", "居民", "整治"]
+    places = [p for p in PLACE_CODES if p.endswith(("区", "街道"))]
+    streets = [code for name, code in PLACE_CODES.items() if name.endswith("街道")]
+    kinds = ["word", "place", "char", "two", "or", "not", "browse", "newest", "dates", "street"]
+    out = []
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        word = rng.choice(words)
+        q = {"kind": kind, "q": word, "sort": "relevance"}
+        if kind == "place":
+            q["q"] = rng.choice(places)
+        elif kind == "char":
+            q["q"] = rng.choice(word)
+        elif kind == "two":
+            q["q"] = f"{word} {rng.choice(places)}"
+        elif kind == "or":
+            q["q"] = f"{word} OR {rng.choice(words)}"
+        elif kind == "not":
+            q["q"] = f"{word} -{rng.choice(places)}"
+        elif kind == "browse":
+            q.update(q="", district=PLACE_CODES[rng.choice(["越城区", "柯桥区", "上城区"])], sort="newest")
+        elif kind == "newest":
+            q["sort"] = "newest"
+        elif kind == "dates":
+            year = rng.randint(2016, 2023)
+            q.update(date_from=f"{year}-01-01", date_to=f"{year}-06-30", sort="newest")
+        elif kind == "street":
+            q["street"] = rng.choice(streets)
+        out.append(q)
+    return out
+
+
+def request_for(q: dict, facets: tuple):
+    from search.engine import Filters, SearchRequest
+    from search.query import parse_query
+
+    places = []
+    if q.get("district"):
+        places.append(("district", (q["district"],)))
+    if q.get("street"):
+        places.append(("street", (q["street"],)))
+    filters = Filters(
+        places=tuple(places),
+        date_from=date.fromisoformat(q["date_from"]) if q.get("date_from") else None,
+        date_to=date.fromisoformat(q["date_to"]) if q.get("date_to") else None,
+    )
+    return SearchRequest(tree=parse_query(q["q"]).tree, filters=filters, sort=q["sort"], limit=20, facets=facets)
+
+
+def child(engine_name: str, n: int, work: Path, nodes: str, queries: int, procs: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from search.analysis import get_segmenter
+
+    get_segmenter()
+    if engine_name == "whoosh":
+        from search.engine.whoosh_engine import WhooshEngine
+
+        engine = WhooshEngine(work / "whoosh", procs=procs)
+        engine.clear()
+    else:
+        from search.engine.typesense_engine import TypesenseEngine
+
+        engine = TypesenseEngine(nodes=nodes.split(","), api_key="bench", collection="bench", timeout=30)
+        engine.clear()
+    started = time.perf_counter()
+    batch = []
+    done = 0
+    for doc in documents(n):
+        batch.append(doc)
+        if len(batch) == BATCH:
+            engine.index(batch)
+            done += len(batch)
+            batch = []
+            if done % 50_000 == 0:
+                log(f"  {engine_name}: indexed {done}/{n} ({done / (time.perf_counter() - started):.0f} docs/s)")
+    engine.index(batch)
+    index_s = time.perf_counter() - started
+    rss_after_index = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    mix = query_mix(queries)
+    for q in mix[:WARMUP]:
+        engine.search(request_for(q, FACETS))
+    page, api, answers = [], [], []
+    for q in mix:
+        t0 = time.perf_counter()
+        result = engine.search(request_for(q, FACETS))
+        page.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        engine.search(request_for(q, ()))
+        api.append((time.perf_counter() - t0) * 1000)
+        answers.append(
+            {
+                "total": result.total,
+                "facets": {k: sorted(map(list, v)) for k, v in result.facets.items()},
+                "ids": result.ids if q["sort"] != "relevance" else sorted(result.ids)[:0],
+            }
+        )
+    return {
+        "engine": engine_name,
+        "docs": n,
+        "index_s": index_s,
+        "docs_per_s": n / index_s,
+        "page_p50": pct(page, 50),
+        "page_p95": pct(page, 95),
+        "api_p50": pct(api, 50),
+        "api_p95": pct(api, 95),
+        "rss_mb_after_index": rss_after_index,
+        "rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "answers": answers,
+        "kinds": [q["kind"] for q in mix],
+    }
+
+
+def start_typesense(root: Path):
+    import tests.search.engine.typesense_server as server
+    from tests.search.engine.typesense_server import Cluster
+
+    server.API_KEY = "bench"
+    return Cluster(root, size=1).start()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, action="append", help="N articles (repeatable); default 100000")
+    parser.add_argument("--engines", default="whoosh,typesense")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--procs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        name, n, work, nodes, procs = args.child
+        print(json.dumps(child(name, int(n), Path(work), nodes, args.queries, int(procs))))
+        return
+    rows = []
+    for n in args.docs or [100_000]:
+        results = {}
+        for name in args.engines.split(","):
+            work = Path(tempfile.mkdtemp(prefix=f"bench-engines-{name}-"))
+            cluster = start_typesense(work / "typesense") if name == "typesense" else None
+            try:
+                log(f"N={n}: {name}")
+                command = [sys.executable, __file__, "--queries", str(args.queries), "--child", name, str(n)]
+                command += [str(work), ",".join(cluster.nodes) if cluster else "-", str(args.procs)]
+                out = subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.PIPE, text=True)
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                size_dir = work / ("whoosh" if name == "whoosh" else "typesense")
+                result["size_mb"] = dir_size(size_dir) / 1e6
+                if cluster:
+                    import psutil
+
+                    result["server_rss_mb"] = (
+                        sum(psutil.Process(p.pid).memory_info().rss for p in cluster.processes if p) / 2**20
+                    )
+                results[name] = result
+            finally:
+                if cluster:
+                    cluster.stop()
+                shutil.rmtree(work, ignore_errors=True)
+        rows.append((n, results))
+        print_row(n, results)
+        if len(results) == 2:
+            compare(results["whoosh"], results["typesense"])
+
+
+def print_row(n: int, results: dict) -> None:
+    print(f"\nN={n:,}")
+    print(
+        f"{'engine':10} {'docs/s':>8} {'size MB':>8} {'page p50':>9} {'page p95':>9} {'api p50':>8} "
+        f"{'api p95':>8} {'RSS MB':>7} {'server MB':>9}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:10} {r['docs_per_s']:8.0f} {r['size_mb']:8.0f} {r['page_p50']:9.1f} {r['page_p95']:9.1f} "
+            f"{r['api_p50']:8.1f} {r['api_p95']:8.1f} {r['rss_mb_peak']:7.0f} {r.get('server_rss_mb', 0):9.0f}"
+        )
+    if len(results) == 2:
+        w, t = results["whoosh"], results["typesense"]
+        print(
+            f"typesense / whoosh: page p95 ×{t['page_p95'] / w['page_p95']:.2f}, "
+            f"page p50 ×{t['page_p50'] / w['page_p50']:.2f}, api p95 ×{t['api_p95'] / w['api_p95']:.2f}"
+        )
+    sys.stdout.flush()
+
+
+def compare(whoosh: dict, typesense: dict) -> None:
+    same_total = same_facets = same_order = dated = 0
+    for _kind, a, b in zip(whoosh["kinds"], whoosh["answers"], typesense["answers"], strict=True):
+        same_total += a["total"] == b["total"]
+        same_facets += a["facets"] == b["facets"]
+        if a["ids"] or b["ids"]:
+            dated += 1
+            same_order += len(a["ids"]) == len(b["ids"])
+    n = len(whoosh["answers"])
+    print(
+        f"identical totals {same_total}/{n}, identical facet counts {same_facets}/{n}, "
+        f"same page length on date-sorted queries {same_order}/{dated}"
+    )
+
+
+if __name__ == "__main__":
+    main()
