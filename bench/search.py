@@ -645,7 +645,7 @@ def print_details(n: int, ours: dict, base: dict, queries: int) -> None:
             f"hits not containing the query verbatim {r['not_verbatim']}"
         )
     print(
-        f"N={n}: bare query (the engine for 20 hits + count, no facets/DB/template; baseline: SearchQuerySet) p50/p95 ms: ours "
+        f"N={n}: bare query (20 hits + count, no facets/DB/template) p50/p95 ms: ours "
         f"{fmt(ours['bare_p50'], 1)}/{fmt(ours['bare_p95'], 1)}, baseline {fmt(base['bare_p50'], 1)}/"
         f"{fmt(base['bare_p95'], 1)} ({base['timed_queries']} non-empty of {queries} queries)"
     )
