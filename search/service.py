@@ -87,7 +87,10 @@ def _request(params: dict, parsed: ParsedQuery, *, offset: int, limit: int, face
         if current_engine().search(SearchRequest(filters=numbered, limit=0)).total:
             filters, tree = numbered, None
     sort = params.get("sort") or ("relevance" if tree is not None else "newest")
-    return SearchRequest(tree=tree, filters=filters, sort=sort, offset=offset, limit=limit, facets=tuple(facets))
+    # No highlight spans: the service marks the snippets itself, from the articles it shows.
+    return SearchRequest(
+        tree=tree, filters=filters, sort=sort, offset=offset, limit=limit, facets=tuple(facets), highlight=False
+    )
 
 
 def _answer(request: SearchRequest, notes: list[str]) -> SearchResult:
@@ -200,4 +203,4 @@ def matching_ids(text: str, limit: int) -> list[int]:
     parsed = parse_query(text)
     if parsed.tree is None:
         return []
-    return _answer(SearchRequest(tree=parsed.tree, limit=limit), []).ids
+    return _answer(SearchRequest(tree=parsed.tree, limit=limit, highlight=False), []).ids

@@ -78,6 +78,7 @@ class SearchRequest:
     offset: int = 0
     limit: int = 20
     facets: tuple[str, ...] = ()
+    highlight: bool = True  # give each hit's highlight spans (a caller that marks text itself says False)
 
     def __post_init__(self):
         if self.sort not in SORTS:

@@ -359,6 +359,25 @@ class TypesenseEngine(Engine):
         params = base | {k: v for k, v in params.items() if v not in (None, "")}
         return self._retrying(lambda: self.collection.documents.search(params))
 
+    def _multi(self, searches: list[dict]) -> list[dict]:
+        """Several searches in one request (Typesense's multi_search), in order."""
+        base = {
+            "collection": self.collection_name,
+            "query_by": "ng",
+            "num_typos": 0,
+            "prefix": False,
+            "drop_tokens_threshold": 0,
+            "typo_tokens_threshold": 0,
+            "exhaustive_search": True,
+            "highlight_fields": "pk",
+        }
+        body = {"searches": [base | {k: v for k, v in s.items() if v not in (None, "")} for s in searches]}
+        results = self._retrying(lambda: self.client.multi_search.perform(body, {}))["results"]
+        for result in results:
+            if "error" in result:
+                raise RuntimeError(f"Typesense refused a search: {result['error']}")
+        return results
+
     def _first(self, params: dict, stop: int, sort: str, offset: int = 0) -> list[dict]:
         """Hits ``offset`` to ``stop`` of one search, page by page."""
         want = stop - offset
@@ -384,7 +403,7 @@ class TypesenseEngine(Engine):
         sort = request.effective_sort
         base = {
             "filter_by": filter_by(request.filters),
-            "include_fields": "pk,title,text,published_asc,published_desc",
+            "include_fields": "pk,published_asc,published_desc" + (",title,text" if request.highlight else ""),
         }
         if request.facets:
             base |= {"facet_by": ",".join(FACET_FIELDS[f] for f in request.facets), "max_facet_values": FACET_VALUES}
@@ -409,10 +428,17 @@ class TypesenseEngine(Engine):
         elif len(queries) == 1:
             tally(self._search(queries[0] | {"per_page": 0}))
             page = self._first(queries[0], stop, sort, request.offset) if want else []
+        elif stop <= PAGE_MAX:
+            # Every piece's first hits, found and facets in one round trip; the page is merged from them.
+            page_params = {"per_page": stop, "page": 1, "sort_by": SORTS[sort]}
+            streams = []
+            for result in self._multi([params | page_params for params in queries]):
+                tally(result)
+                streams.append(result["hits"])
+            page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
         else:
             streams = []
-            for params in queries:
-                result = self._search(params | {"per_page": 0})
+            for result, params in zip(self._multi([p | {"per_page": 0} for p in queries]), queries, strict=True):
                 tally(result)
                 if result["found"] and want:
                     streams.append(self._first(params, min(stop, result["found"]), sort))
@@ -421,7 +447,9 @@ class TypesenseEngine(Engine):
         for hit in page:
             doc = hit["document"]
             score = float(hit.get("text_match", 0)) if sort == "relevance" else 0.0
-            highlights = hit_highlights(request.tree, doc.get("title", ""), doc.get("text", ""))
+            highlights = (
+                hit_highlights(request.tree, doc.get("title", ""), doc.get("text", "")) if request.highlight else {}
+            )
             hits.append(Hit(id=int(doc["pk"]), score=score, highlights=highlights))
         facets = {name: sorted_facet(counts[name]) for name in request.facets}
         return SearchResult(total=total, hits=hits, facets=facets)

@@ -314,7 +314,11 @@ class WhooshEngine(Engine):
         hits = []
         for docnum, score in page:
             stored = searcher.stored_fields(docnum)
-            highlights = hit_highlights(request.tree, stored.get("title", ""), stored.get("text", ""))
+            highlights = (
+                hit_highlights(request.tree, stored.get("title", ""), stored.get("text", ""))
+                if request.highlight
+                else {}
+            )
             hits.append(Hit(id=int(stored[PK_FIELD]), score=score, highlights=highlights))
         return SearchResult(total=total, hits=hits, facets=facets)
 
