@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run dev worker setup venv migrate samples test browser test-postgres lint bench bench-search bench-serve bench-extract clean
+.PHONY: run dev worker setup venv migrate samples test browser test-postgres lint bench bench-search bench-engines bench-serve bench-extract clean
 
 run: setup
 	BIND=$(HOST):$(PORT) $(VENV)/bin/honcho --no-colour -f Procfile start
@@ -65,6 +65,10 @@ bench: venv
 # Search: indexing docs/s, index size, page/API latency and recall against a stock Whoosh + jieba baseline.
 bench-search: venv
 	$(PY) bench/search.py --docs 10000
+
+# The two search engines side by side (embedded Whoosh, a Typesense server started for the run).
+bench-engines: venv
+	$(PY) bench/engines.py --docs 100000
 
 # Serving: the `make run` server (gunicorn + workers) under 50 clients for 60 s while 2,000 records
 # are ingested, beside runserver, on 10,000 articles.
