@@ -104,6 +104,18 @@ def docnum_ids(searcher) -> dict[int, int]:
     return out
 
 
+def recall_figures(per_query: list[float], found_total: int, truth_total: int, extra: int) -> dict:
+    """Macro and micro recall (percent) from each query's recall and the found/expected totals."""
+    return {
+        "recall_macro": 100 * statistics.mean(per_query) if per_query else float("nan"),
+        "recall_micro": 100 * found_total / truth_total if truth_total else float("nan"),
+        "recall_queries": len(per_query),
+        "recall_full": sum(r == 1.0 for r in per_query),
+        "recall_zero": sum(r == 0.0 for r in per_query),
+        "not_verbatim": extra,
+    }
+
+
 def recall(backend, build_query, truth: dict[str, set[int]]) -> dict:
     """Macro and micro recall of ``build_query(q)`` (a Whoosh query) against the substring scan."""
     per_query, found_total, truth_total, extra = [], 0, 0, 0
@@ -120,14 +132,7 @@ def recall(backend, build_query, truth: dict[str, set[int]]) -> dict:
             found_total += hit
             truth_total += len(expected)
             extra += len(got - expected)
-    return {
-        "recall_macro": 100 * statistics.mean(per_query) if per_query else float("nan"),
-        "recall_micro": 100 * found_total / truth_total if truth_total else float("nan"),
-        "recall_queries": len(per_query),
-        "recall_full": sum(r == 1.0 for r in per_query),
-        "recall_zero": sum(r == 0.0 for r in per_query),
-        "not_verbatim": extra,
-    }
+    return recall_figures(per_query, found_total, truth_total, extra)
 
 
 def engine_recall(engine, truth: dict[str, set[int]]) -> dict:
@@ -145,14 +150,7 @@ def engine_recall(engine, truth: dict[str, set[int]]) -> dict:
         found_total += hit
         truth_total += len(expected)
         extra += len(got - expected)
-    return {
-        "recall_macro": 100 * statistics.mean(per_query) if per_query else float("nan"),
-        "recall_micro": 100 * found_total / truth_total if truth_total else float("nan"),
-        "recall_queries": len(per_query),
-        "recall_full": sum(r == 1.0 for r in per_query),
-        "recall_zero": sum(r == 0.0 for r in per_query),
-        "not_verbatim": extra,
-    }
+    return recall_figures(per_query, found_total, truth_total, extra)
 
 
 def index_all(index, backend) -> dict:

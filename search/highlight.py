@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from search.analysis import chunks as _chunks
 from search.analysis import fold
+from search.engine.base import highlight_spans
 
 _SPACE = re.compile(r"\s+")
 
@@ -24,24 +25,9 @@ def chunks(terms) -> list[str]:
     return sorted(found, key=lambda r: (-len(r), r))
 
 
-def _spans(folded: str, runs: list[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans of the runs in ``folded``; longer runs win."""
-    taken = bytearray(len(folded))
-    spans = []
-    for run in runs:
-        start = folded.find(run)
-        while start >= 0:
-            end = start + len(run)
-            if not any(taken[start:end]):
-                taken[start:end] = b"\x01" * (end - start)
-                spans.append((start, end))
-            start = folded.find(run, start + 1)
-    return sorted(spans)
-
-
 def mark(text: str, terms) -> SafeString:
     """The whole of ``text``, escaped, with every occurrence of the terms in ``<mark>``."""
-    spans = _spans(fold(text), chunks(terms))
+    spans = highlight_spans(text, chunks(terms))
     out, pos = [], 0
     for start, end in spans:
         out.append(escape(text[pos:start]))
@@ -56,7 +42,7 @@ def snippet(text: str, terms, width: int = 120) -> SafeString:
     text = _SPACE.sub(" ", text or "").strip()
     if not text:
         return mark_safe("")
-    spans = _spans(fold(text), chunks(terms))
+    spans = highlight_spans(text, chunks(terms))
     if not spans or len(text) <= width:
         start = 0
     else:

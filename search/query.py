@@ -70,20 +70,26 @@ class ParsedQuery:
     @property
     def highlight_terms(self) -> list[str]:
         """Positive terms on the article text, longest first (so a longer match wins when marking)."""
-        found: list[str] = []
+        texts = [t.text for t in positive_terms(self.tree) if t.field in ("text", "title")]
+        return sorted(dict.fromkeys(texts), key=len, reverse=True)
 
-        def walk(node, negated=False):
-            if isinstance(node, Term):
-                if not negated and node.field in ("text", "title") and node.text not in found:
-                    found.append(node.text)
-            elif isinstance(node, Not):
-                walk(node.child, not negated)
-            elif node is not None:
-                for child in node.children:
-                    walk(child, negated)
 
-        walk(self.tree)
-        return sorted(found, key=len, reverse=True)
+def positive_terms(tree: Node | None) -> list[Term]:
+    """The tree's terms outside any Not (those a match can be marked with), without repeats."""
+    found: list[Term] = []
+
+    def walk(node, negated=False):
+        if isinstance(node, Term):
+            if not negated and node not in found:
+                found.append(node)
+        elif isinstance(node, Not):
+            walk(node.child, not negated)
+        elif node is not None:
+            for child in node.children:
+                walk(child, negated)
+
+    walk(tree)
+    return found
 
 
 def clean_text(text: str) -> str:

@@ -78,12 +78,7 @@ def rebuild_index(*, using: str = "default", batch_size: int = 1000, progress: C
         options = {**connections[using].options, "PATH": str(staging_path)}
         staging = type(live)(using, **options)
         staging.setup()
-        index = connections[using].get_unified_index().get_index(Article)
-        ids = list(index.index_queryset(using).order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), batch_size):
-            indexing.sync_articles(ids[start : start + batch_size], using=using, backend=staging)
-            if progress is not None:
-                progress(min(start + batch_size, len(ids)), len(ids))
+        ids = _write_every_article(staging, using=using, batch_size=batch_size, progress=progress)
 
         # Writes made to the live index meanwhile: the same articles again, from the database.
         offset = 0
@@ -105,15 +100,21 @@ def rebuild_index(*, using: str = "default", batch_size: int = 1000, progress: C
         shutil.rmtree(staging_path, ignore_errors=True)
 
 
-def _rebuild_in_place(backend, *, using: str, batch_size: int, progress: Callable | None) -> int:
-    """A server engine (Typesense): write every public article again (an upsert, so searches keep
-    finding each one meanwhile), then delete what the index holds that is no longer public."""
+def _write_every_article(backend, *, using: str, batch_size: int, progress: Callable | None) -> list[int]:
+    """Write every public article to ``backend`` from the database, in batches; return their ids."""
     index = connections[using].get_unified_index().get_index(Article)
     ids = list(index.index_queryset(using).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         indexing.sync_articles(ids[start : start + batch_size], using=using, backend=backend)
         if progress is not None:
             progress(min(start + batch_size, len(ids)), len(ids))
+    return ids
+
+
+def _rebuild_in_place(backend, *, using: str, batch_size: int, progress: Callable | None) -> int:
+    """A server engine (Typesense): write every public article again (an upsert, so searches keep
+    finding each one meanwhile), then delete what the index holds that is no longer public."""
+    ids = _write_every_article(backend, using=using, batch_size=batch_size, progress=progress)
     stale = backend.engine.all_ids() - set(Article.objects.public().values_list("pk", flat=True))
     backend.engine.delete(sorted(stale))
     return len(ids)

@@ -6,7 +6,7 @@ Views (the HTML page and the JSON API) stay thin: both call :func:`run_search`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive.models import Article, Place
 from search.backends import current_engine
@@ -83,7 +83,7 @@ def _request(params: dict, parsed: ParsedQuery, *, offset: int, limit: int, face
     doc_number = params.get("doc_number")
     if doc_number:
         # The document with that 发文字号; a number no document has is searched as text.
-        numbered = Filters(**{**filters.__dict__, "doc_number": doc_number})
+        numbered = replace(filters, doc_number=doc_number)
         if current_engine().search(SearchRequest(filters=numbered, limit=0)).total:
             filters, tree = numbered, None
     sort = params.get("sort") or ("relevance" if tree is not None else "newest")

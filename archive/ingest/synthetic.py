@@ -53,6 +53,14 @@ TAILS = [
     "。",
     "，{person}在会上作了交流发言。",
 ]
+# (district, street, community) an article is about.
+PLACES = [
+    ("越城区", "北海街道", "西湖社区"),
+    ("越城区", "府山街道", "越都社区"),
+    ("越城区", "东浦街道", "东浦社区"),
+    ("柯桥区", "柯桥街道", "笛扬社区"),
+    ("上城区", "望江街道", "近江社区"),
+]
 GOALS = ["夯实基层治理基础", "提升居民幸福感", "推动党建引领", "擦亮城市名片"]
 SLOGANS = ["红色物业", "邻里守望", "五星和美", "共建共治共享", "小事不出村", "红立方"]
 THINGS = ["老旧小区", "党群服务中心", "农贸市场", "背街小巷", "口袋公园", "垃圾分类亭"]
@@ -74,13 +82,7 @@ def generate_dump_records(
     """Yield ``count`` one-line crawl-dump records (``text:'…'``)."""
     rng = random.Random(seed)
     sentences, residue = _seed_parts()
-    places = places or [
-        ("越城区", "北海街道", "西湖社区"),
-        ("越城区", "府山街道", "越都社区"),
-        ("越城区", "东浦街道", "东浦社区"),
-        ("柯桥区", "柯桥街道", "笛扬社区"),
-        ("上城区", "望江街道", "近江社区"),
-    ]
+    places = places or PLACES
     start = dt.date(2016, 1, 1)
     for i in range(count):
         name, account_id, blurb, _home = rng.choice(ACCOUNTS)
@@ -145,13 +147,7 @@ def generate_articles(count: int, *, seed: int = 0, start_id: int = 1) -> Iterat
     About one in twenty has no date, one in ten names an issuing body."""
     rng = random.Random(seed)
     sentences, _ = _seed_parts()
-    places = [
-        ("越城区", "北海街道", "西湖社区"),
-        ("越城区", "府山街道", "越都社区"),
-        ("越城区", "东浦街道", "东浦社区"),
-        ("柯桥区", "柯桥街道", "笛扬社区"),
-        ("上城区", "望江街道", "近江社区"),
-    ]
+    places = PLACES
     start = dt.date(2016, 1, 1)
     for i in range(start_id, start_id + count):
         name = rng.choice(ACCOUNTS)[0]

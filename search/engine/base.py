@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from search.analysis import chunks, fold
-from search.query import Node, Not, Term
+from search.query import Node, positive_terms
 
 # Facets an engine counts, by name: places by statistical code, the source's name, each 发文机关,
 # the year of publication.
@@ -153,26 +153,6 @@ class Engine(abc.ABC):
 
 
 # -- shared by the engines ------------------------------------------------------------------------
-
-
-def positive_terms(tree: Node | None) -> list[Term]:
-    """The tree's terms outside any Not (what a hit can be highlighted with)."""
-    found: list[Term] = []
-
-    def walk(node, negated=False):
-        if node is None:
-            return
-        if isinstance(node, Term):
-            if not negated and node not in found:
-                found.append(node)
-        elif isinstance(node, Not):
-            walk(node.child, not negated)
-        else:
-            for child in node.children:
-                walk(child, negated)
-
-    walk(tree)
-    return found
 
 
 def highlight_spans(text: str, runs: Iterable[str]) -> list[tuple[int, int]]:

@@ -53,6 +53,17 @@ BATCH = 500
 FACET_VALUES = 250
 SIMILAR_WORDS = 12
 SIMILAR_CANDIDATES = 40
+# Every search of the phrase tokens: exact phrases only (no typos, prefixes or dropped tokens), all
+# matches counted, no highlighting (the spans come from the stored text).
+PHRASE_SEARCH = {
+    "query_by": "ng",
+    "num_typos": 0,
+    "prefix": False,
+    "drop_tokens_threshold": 0,
+    "typo_tokens_threshold": 0,
+    "exhaustive_search": True,
+    "highlight_fields": "pk",
+}
 
 
 def tokens(text: str | None, mark: str = "") -> str:
@@ -347,30 +358,12 @@ class TypesenseEngine(Engine):
     # -- answer
 
     def _search(self, params: dict) -> dict:
-        base = {
-            "query_by": "ng",
-            "num_typos": 0,
-            "prefix": False,
-            "drop_tokens_threshold": 0,
-            "typo_tokens_threshold": 0,
-            "exhaustive_search": True,
-            "highlight_fields": "pk",
-        }
-        params = base | {k: v for k, v in params.items() if v not in (None, "")}
+        params = PHRASE_SEARCH | {k: v for k, v in params.items() if v not in (None, "")}
         return self._retrying(lambda: self.collection.documents.search(params))
 
     def _multi(self, searches: list[dict]) -> list[dict]:
         """Several searches in one request (Typesense's multi_search), in order."""
-        base = {
-            "collection": self.collection_name,
-            "query_by": "ng",
-            "num_typos": 0,
-            "prefix": False,
-            "drop_tokens_threshold": 0,
-            "typo_tokens_threshold": 0,
-            "exhaustive_search": True,
-            "highlight_fields": "pk",
-        }
+        base = PHRASE_SEARCH | {"collection": self.collection_name}
         body = {"searches": [base | {k: v for k, v in s.items() if v not in (None, "")} for s in searches]}
         results = self._retrying(lambda: self.client.multi_search.perform(body, {}))["results"]
         for result in results:
@@ -471,36 +464,22 @@ class TypesenseEngine(Engine):
         if not candidates:
             return []
         # The most distinctive words: frequent here, rare in the collection (tf × idf), one round trip.
-        searches = [
-            {
-                "collection": self.collection_name,
-                "q": word,
-                "query_by": "words",
-                "per_page": 0,
-                "num_typos": 0,
-                "prefix": False,
-                "drop_tokens_threshold": 0,
-            }
-            for word in candidates
-        ]
-        answers = self._retrying(lambda: self.client.multi_search.perform({"searches": searches}, {}))["results"]
-        size = max(1, self.count())
+        answers = self._multi([{"q": word, "query_by": "words", "per_page": 0} for word in candidates])
+        size = max(1, answers[0].get("out_of", 0))  # the collection's size, from the same answers
         weight = {
             word: frequency[word] * math.log(1 + size / max(1, answer.get("found", 0)))
             for word, answer in zip(candidates, answers, strict=True)
         }
         words = sorted(candidates, key=lambda w: (-weight[w], w))[:SIMILAR_WORDS]
-        result = self.collection.documents.search(
+        result = self._search(
             {
                 "q": " ".join(words),
                 "query_by": "words",
-                "num_typos": 0,
-                "prefix": False,
-                "drop_tokens_threshold": len(words) + 1000,
+                "drop_tokens_threshold": len(words) + 1000,  # any of the words; more of them ranks first
+                "exhaustive_search": False,
                 "filter_by": filter_by(Filters(exclude_ids=(int(id), *exclude))),
                 "per_page": min(limit, PAGE_MAX),
                 "include_fields": "pk",
-                "highlight_fields": "pk",
                 "sort_by": "_text_match:desc,published_desc:desc",
             }
         )

@@ -39,14 +39,12 @@ from search.engine.base import (
     SearchRequest,
     SearchResult,
     hit_highlights,
-    positive_terms,
-    sorted_facet,
     yyyymmdd,
 )
 from search.formats import NgramPositions
 from search.merge import merge_tiers
 from search.postings import term_ids
-from search.query import And, Node, Not, Or, Term
+from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
 from search.substring import NGRAM_SUFFIX, ColumnRange, segment_docs
 from search.whoosh_writer import BulkWriter, gc_paused
 
@@ -299,7 +297,7 @@ class WhooshEngine(Engine):
         if request.tree is not None:
             mask &= self._mask(arrays, request.tree)
         total = int(np.count_nonzero(mask))
-        facets = {name: sorted_facet(dict(arrays.facet_counts(FACET_FIELDS[name], mask))) for name in request.facets}
+        facets = {name: arrays.facet_counts(FACET_FIELDS[name], mask) for name in request.facets}  # most first
         start, stop = request.offset, request.offset + request.limit
         sort = request.effective_sort
         if sort == "newest":
@@ -345,8 +343,6 @@ class WhooshEngine(Engine):
         Only for a term that finds nothing: index words one character away (same first character,
         to keep the lookup fast), kept when the corrected term finds something.
         """
-        from search.query import parse_query
-
         parsed = parse_query(text)
         terms = [t for t in parsed.highlight_terms if len(t) >= 2]
         if not terms:

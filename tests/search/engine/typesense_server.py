@@ -38,9 +38,10 @@ def healthy(port: int) -> bool:
 class Cluster:
     """``size`` Typesense nodes; ``size`` 1 is a single server."""
 
-    def __init__(self, root: Path, size: int = 1):
+    def __init__(self, root: Path, size: int = 1, api_key: str = API_KEY):
         self.root = Path(root)
         self.size = size
+        self.api_key = api_key
         self.ports = [(free_port(), free_port()) for _ in range(size)]
         self.processes: list[subprocess.Popen | None] = []
 
@@ -58,7 +59,7 @@ class Cluster:
         for i, (api, peer) in enumerate(self.ports):
             data = self.root / f"node{i}"
             data.mkdir(exist_ok=True)
-            args = [path, "--data-dir", str(data), "--api-key", API_KEY, "--api-address", "127.0.0.1"]
+            args = [path, "--data-dir", str(data), "--api-key", self.api_key, "--api-address", "127.0.0.1"]
             args += ["--api-port", str(api), "--peering-address", "127.0.0.1", "--peering-port", str(peer)]
             if self.size > 1:
                 args += ["--nodes", str(nodes_file)]
