@@ -1,19 +1,23 @@
 """Benchmark the two search engines side by side on the project's synthetic articles.
 
     python bench/engines.py --docs 100000 [--docs 1000000] [--engines whoosh,typesense] [--queries 200]
+                            [--keep DIR]
 
-For each N, each engine runs in a fresh process: the embedded engine (Whoosh, writing with every
-core) in a temporary folder; Typesense as a single server started here on 127.0.0.1. Each indexes
-N articles from ``archive.ingest.synthetic.generate_articles`` in batches of 5,000 (docs/s), then
-answers a fixed-seed query mix twice over after a warm-up:
+For each N, each engine indexes in one fresh process (as the worker does) and searches in another
+(as a web worker does, opening the index cold): the embedded engine (Whoosh, writing with every
+core) in a temporary folder, or in DIR/<engine>-<N> with --keep, where a later run reuses it;
+Typesense as a single server started here on 127.0.0.1. Each indexes N articles from
+``archive.ingest.synthetic.generate_articles`` in batches of 5,000 (docs/s), then answers a
+fixed-seed query mix twice over after a warm-up:
 
 * **page**: 20 hits newest-first or by relevance plus the search page's five facets (district,
   street, source, issuer, year): what ``/search/`` asks the engine;
 * **api**: 20 hits, no facets: what ``/api/search`` asks.
 
 Printed per engine: docs/s, size on disk, page p50/p95, api p50/p95, peak memory of the process
-that searched (and of the Typesense server). Then, for every query, whether both engines gave the
-same total, the same facet counts and, for date-sorted queries, the same dates in order.
+that indexed and of the one that searched (and of the Typesense server). Then, for every query,
+whether both engines gave the same total, the same facet counts and, for date-sorted queries,
+the same dates in order.
 The numbers are medians/percentiles of one run; the machines are shared, so compare ratios.
 """
 
@@ -128,7 +132,7 @@ def request_for(q: dict, facets: tuple):
     return SearchRequest(tree=tree, filters=filters, sort=q["sort"], limit=20, facets=facets, highlight=False)
 
 
-def child(engine_name: str, n: int, work: Path, nodes: str, queries: int, procs: int) -> dict:
+def open_engine(engine_name: str, work: Path, nodes: str, procs: int):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -139,13 +143,16 @@ def child(engine_name: str, n: int, work: Path, nodes: str, queries: int, procs:
     if engine_name == "whoosh":
         from search.engine.whoosh_engine import WhooshEngine
 
-        engine = WhooshEngine(work / "whoosh", procs=procs)
-        engine.clear()
-    else:
-        from search.engine.typesense_engine import TypesenseEngine
+        return WhooshEngine(work / "whoosh", procs=procs)
+    from search.engine.typesense_engine import TypesenseEngine
 
-        engine = TypesenseEngine(nodes=nodes.split(","), api_key="bench", collection="bench", timeout=30)
-        engine.clear()
+    return TypesenseEngine(nodes=nodes.split(","), api_key="bench", collection="bench", timeout=30)
+
+
+def index_phase(engine_name: str, n: int, work: Path, nodes: str, procs: int) -> dict:
+    """Index N articles in this process, as the worker does: docs/s and the worker's peak memory."""
+    engine = open_engine(engine_name, work, nodes, procs)
+    engine.clear()
     started = time.perf_counter()
     batch = []
     done = 0
@@ -159,8 +166,17 @@ def child(engine_name: str, n: int, work: Path, nodes: str, queries: int, procs:
                 log(f"  {engine_name}: indexed {done}/{n} ({done / (time.perf_counter() - started):.0f} docs/s)")
     engine.index(batch)
     index_s = time.perf_counter() - started
-    rss_after_index = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    engine.close()
+    return {
+        "index_s": index_s,
+        "docs_per_s": n / index_s,
+        "index_rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
+
+def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: int) -> dict:
+    """Open the index in a fresh process, as a web worker does, and answer the query mix."""
+    engine = open_engine(engine_name, work, nodes, procs)
     mix = query_mix(queries)
     for q in mix[:WARMUP]:
         engine.search(request_for(q, FACETS))
@@ -172,7 +188,7 @@ def child(engine_name: str, n: int, work: Path, nodes: str, queries: int, procs:
         t0 = time.perf_counter()
         engine.search(request_for(q, ()))
         api.append((time.perf_counter() - t0) * 1000)
-        by_kind.setdefault(q["kind"], []).append(api[-1])
+        by_kind.setdefault(q["kind"], []).append((page[-1], api[-1]))
         answers.append(
             {
                 "total": result.total,
@@ -182,17 +198,15 @@ def child(engine_name: str, n: int, work: Path, nodes: str, queries: int, procs:
         )
     return {
         "engine": engine_name,
-        "docs": n,
-        "index_s": index_s,
-        "docs_per_s": n / index_s,
         "page_p50": pct(page, 50),
         "page_p95": pct(page, 95),
         "api_p50": pct(api, 50),
         "api_p95": pct(api, 95),
-        "rss_mb_after_index": rss_after_index,
-        "rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "search_rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "answers": answers,
-        "by_kind": {kind: [pct(times, 50), pct(times, 95)] for kind, times in by_kind.items()},
+        "by_kind": {
+            kind: [pct([t[i] for t in times], q) for i in (0, 1) for q in (50, 95)] for kind, times in by_kind.items()
+        },
     }
 
 
@@ -202,30 +216,54 @@ def start_typesense(root: Path):
     return Cluster(root, size=1, api_key="bench").start()
 
 
+def run_child(phase: str, name: str, n: int, work: Path, nodes: str, args) -> dict:
+    command = [sys.executable, __file__, "--queries", str(args.queries), "--child", phase, name]
+    command += [str(n), str(work), nodes, str(args.procs)]
+    out = subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, action="append", help="N articles (repeatable); default 100000")
     parser.add_argument("--engines", default="whoosh,typesense")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--procs", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep each index in DIR/<engine>-<N> and reuse it when there (search again without re-indexing)",
+    )
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        name, n, work, nodes, procs = args.child
-        print(json.dumps(child(name, int(n), Path(work), nodes, args.queries, int(procs))))
+        phase, name, n, work, nodes, procs = args.child
+        if phase == "index":
+            result = index_phase(name, int(n), Path(work), nodes, int(procs))
+        else:
+            result = search_phase(name, Path(work), nodes, args.queries, int(procs))
+        print(json.dumps(result))
         return
-    rows = []
     for n in args.docs or [100_000]:
         results = {}
         for name in args.engines.split(","):
-            work = Path(tempfile.mkdtemp(prefix=f"bench-engines-{name}-"))
+            work = args.keep / f"{name}-{n}" if args.keep else Path(tempfile.mkdtemp(prefix=f"bench-engines-{name}-"))
+            work.mkdir(parents=True, exist_ok=True)
             cluster = start_typesense(work / "typesense") if name == "typesense" else None
             try:
-                log(f"N={n}: {name}")
-                command = [sys.executable, __file__, "--queries", str(args.queries), "--child", name, str(n)]
-                command += [str(work), ",".join(cluster.nodes) if cluster else "-", str(args.procs)]
-                out = subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.PIPE, text=True)
-                result = json.loads(out.stdout.strip().splitlines()[-1])
+                nodes = ",".join(cluster.nodes) if cluster else "-"
+
+                indexed = work / "indexed.json"
+                if indexed.exists():
+                    log(f"N={n}: {name}, reusing the index in {work}")
+                    result = json.loads(indexed.read_text())
+                else:
+                    log(f"N={n}: {name}, indexing")
+                    result = run_child("index", name, n, work, nodes, args)
+                    if args.keep:
+                        indexed.write_text(json.dumps(result))
+                log(f"N={n}: {name}, searching")
+                result.update(run_child("search", name, n, work, nodes, args))
                 size_dir = work / ("whoosh" if name == "whoosh" else "typesense")
                 result["size_mb"] = dir_size(size_dir) / 1e6
                 if cluster:
@@ -238,8 +276,8 @@ def main() -> None:
             finally:
                 if cluster:
                     cluster.stop()
-                shutil.rmtree(work, ignore_errors=True)
-        rows.append((n, results))
+                if not args.keep:
+                    shutil.rmtree(work, ignore_errors=True)
         print_row(n, results)
         if len(results) == 2:
             compare(results["whoosh"], results["typesense"])
@@ -249,22 +287,26 @@ def print_row(n: int, results: dict) -> None:
     print(f"\nN={n:,}")
     print(
         f"{'engine':10} {'docs/s':>8} {'size MB':>8} {'page p50':>9} {'page p95':>9} {'api p50':>8} "
-        f"{'api p95':>8} {'RSS MB':>7} {'server MB':>9}"
+        f"{'api p95':>8} {'index RSS':>9} {'search RSS':>10} {'server MB':>9}"
     )
     for name, r in results.items():
         print(
             f"{name:10} {r['docs_per_s']:8.0f} {r['size_mb']:8.0f} {r['page_p50']:9.1f} {r['page_p95']:9.1f} "
-            f"{r['api_p50']:8.1f} {r['api_p95']:8.1f} {r['rss_mb_peak']:7.0f} {r.get('server_rss_mb', 0):9.0f}"
+            f"{r['api_p50']:8.1f} {r['api_p95']:8.1f} {r['index_rss_mb_peak']:9.0f} {r['search_rss_mb_peak']:10.0f} "
+            f"{r.get('server_rss_mb', 0):9.0f}"
         )
     kinds = next(iter(results.values()))["by_kind"]
-    print(
-        "api p50/p95 ms by kind: "
-        + "; ".join(
-            f"{kind} "
-            + " vs ".join(f"{r['by_kind'][kind][0]:.0f}/{r['by_kind'][kind][1]:.0f}" for r in results.values())
-            for kind in kinds
+    for label, first in (("page", 0), ("api", 2)):
+        print(
+            f"{label} p50/p95 ms by kind ({' vs '.join(results)}): "
+            + "; ".join(
+                f"{kind} "
+                + " vs ".join(
+                    f"{r['by_kind'][kind][first]:.0f}/{r['by_kind'][kind][first + 1]:.0f}" for r in results.values()
+                )
+                for kind in kinds
+            )
         )
-    )
     if len(results) == 2:
         w, t = results["whoosh"], results["typesense"]
         print(

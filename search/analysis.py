@@ -10,7 +10,7 @@ Two fields index the same text:
   character as a unigram and every pair of neighbouring characters as a bigram, both at the
   position equal to the first character's offset.  Bigram ``text[p:p+2]`` at position p and bigram
   ``text[p+1:p+3]`` at p+1 share the character p+1, so a phrase of a query's overlapping bigrams
-  matches exactly where the query occurs as a substring (:class:`search.substring.Substring`).  Runs never
+  matches exactly where the query occurs as a substring (:func:`search.substring.segment_docs`).  Runs never
   cross punctuation or whitespace, which are separators on both sides.
 
 Both fields fold full-width ASCII to half-width and lower-case, keeping offsets unchanged.
@@ -199,7 +199,7 @@ class NgramTokenizer(_TextTokenizer):
     """Yield character unigrams and bigrams of each letter/digit run, at position = character offset.
 
     At query time a run gives only its bigrams (or its one character), the terms
-    :class:`search.substring.Substring` looks up.
+    :func:`search.substring.segment_docs` looks up.
     """
 
     def spans(self, value: str, query: bool) -> Iterator[tuple[str, int, int, int]]:

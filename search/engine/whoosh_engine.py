@@ -45,7 +45,7 @@ from search.formats import NgramPositions
 from search.merge import merge_tiers
 from search.postings import term_ids
 from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
-from search.substring import NGRAM_SUFFIX, ColumnRange, segment_docs
+from search.substring import NGRAM_SUFFIX, segment_docs
 from search.whoosh_writer import BulkWriter, gc_paused
 
 ID_FIELD, CT_FIELD, PK_FIELD = "id", "django_ct", "django_id"
@@ -272,8 +272,8 @@ class WhooshEngine(Engine):
                 mask &= self._values_mask(arrays, fieldname, [value])
         if filters.date_from or filters.date_to:
             # "No date" is 99999999 in this column: an open end stops at the last real day.
-            dates = ColumnRange(ASC, yyyymmdd(filters.date_from) or 0, yyyymmdd(filters.date_to) or 99_991_231)
-            mask &= dates.accepts(arrays.column(ASC))
+            dates = arrays.column(ASC)
+            mask &= (dates >= (yyyymmdd(filters.date_from) or 0)) & (dates <= (yyyymmdd(filters.date_to) or 99_991_231))
         if filters.exclude_ids:
             mask &= ~self._values_mask(arrays, ID_FIELD, [identifier(pk) for pk in filters.exclude_ids])
         return mask
