@@ -119,7 +119,7 @@ elif SEARCH_ENGINE == "whoosh":
         "default": {
             "ENGINE": "search.backends.ChineseWhooshEngine",
             "PATH": os.environ.get("WHOOSH_PATH", str(DATA_DIR / "whoosh")),
-            # Processes that write a large indexing batch (search/whoosh_writer.py): one per core, at most 4.
+            # Processes that write a large indexing batch (search/whoosh_internals.py): one per core, at most 4.
             "PROCS": int(os.environ.get("SEARCH_INDEX_PROCS") or min(4, _usable_cpus())),
         },
     }

@@ -38,6 +38,7 @@ from search.postings import (
     segment_key,
     term_postings,
 )
+from search.whoosh_internals import field_b
 
 PARTITION_FACTOR = 4  # past this many matches per wanted result, sort only the best-scoring ones
 
@@ -200,7 +201,7 @@ class IndexArrays:
                 continue
             idf = self.searcher.idf(term.fieldname, term.text)
             avgfl = self.searcher.avg_field_length(term.fieldname) or 1
-            b = weighting._field_B.get(term.fieldname, weighting.B)
+            b = field_b(weighting, term.fieldname)
             k1 = weighting.K1
             for reader, offset in self.leaves:
                 ids, weights = term_postings(reader, term.fieldname, term.text)

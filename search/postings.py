@@ -1,7 +1,7 @@
 """A segment's postings, lengths and columns as NumPy arrays, read a block at a time and kept per segment.
 
 Whoosh reads postings through matchers, a Python call per posting. Reading a term's blocks whole
-(ids delta-decoded with ``accumulate``, weights as stored) is tens of times faster; and since a
+(:func:`search.whoosh_internals.decode_blocks`) is tens of times faster; and since a
 segment's postings, field lengths and columns never change (a deletion only hides a document), the
 arrays are kept per segment id, in an LRU bounded by their size in bytes.
 """
@@ -9,17 +9,14 @@ arrays are kept per segment id, in an LRU bounded by their size in bytes.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
 from collections import OrderedDict
-from itertools import accumulate
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length
+
+from search.whoosh_internals import BYTE_TO_LENGTH, decode_blocks, length_bytes
 
 CACHE_BYTES = 256 * 1024 * 1024  # per-segment postings kept in memory, at most
-# A length byte as Whoosh scores with it (0: the document has no length for the field).
-_LENGTH_TABLE = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+_LENGTH_TABLE = np.array(BYTE_TO_LENGTH, dtype=np.float64)
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 
@@ -90,59 +87,14 @@ def cached(reader, key: tuple, build):
 # -- reading postings -----------------------------------------------------------------------------
 
 
-def decode_blocks(postfile, terminfo, fmt):
-    """Yield (ids, weights, values) per postings block of one term, decoded as Whoosh's
-    ``W3LeafMatcher`` decodes them but with C-level loops instead of a call per posting.
-
-    ``ids`` is a list of ints; ``weights`` None (all 1.0), one float for the block, or a sequence;
-    ``values`` the raw values.
-    """
-    if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        yield list(ids), list(weights), list(values)
-        return
-    offset, length = terminfo.extent()
-    matcher = W3LeafMatcher(postfile, offset, length, fmt)
-    while matcher.is_active():
-        matcher._read_data()
-        raw_ids, raw_weights, raw_values = matcher._data
-        yield list(accumulate(raw_ids)), raw_weights, raw_values  # ids: deltas, each block from 0
-        matcher._next_block()
-
-
 def iter_blocks(reader, fieldname: str, text):
     """Yield (ids, weights, values) per postings block of a term in one segment reader (see
-    :func:`decode_blocks`; weights None become 1.0)."""
+    :func:`search.whoosh_internals.decode_blocks`; weights None become 1.0)."""
     if (fieldname, text) not in reader:
         return
     terminfo = reader.term_info(fieldname, text)
-    for ids, weights, values in decode_blocks(reader._terms._postfile, terminfo, reader.schema[fieldname].format):
+    for ids, weights, values in decode_blocks(reader, terminfo, reader.schema[fieldname].format):
         yield ids, (1.0 if weights is None else weights), values
-
-
-def blocks_holding(reader, fieldname: str, text, docs: list[int]):
-    """Yield (ids, values) of those postings blocks of a term that may hold any of ``docs`` (sorted).
-
-    A block whose largest id is below the next wanted document is skipped unread.
-    """
-    if not docs or (fieldname, text) not in reader:
-        return
-    terminfo = reader.term_info(fieldname, text)
-    if terminfo.is_inlined():
-        ids, _, values = terminfo.inlined_postings()
-        yield list(ids), list(values)
-        return
-    offset, length = terminfo.extent()
-    matcher = W3LeafMatcher(reader._terms._postfile, offset, length, reader.schema[fieldname].format)
-    i, count = 0, len(docs)
-    while matcher.is_active() and i < count:
-        maxid = matcher._maxid
-        if docs[i] <= maxid:
-            matcher._read_data()
-            raw_ids, _, raw_values = matcher._data
-            yield list(accumulate(raw_ids)), raw_values
-            i = bisect_right(docs, maxid, i)
-        matcher._next_block()
 
 
 def term_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -172,16 +124,10 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's (byte-quantized, as Whoosh scores with) length of ``fieldname``."""
 
     def build():
-        count = reader.doc_count_all()
-        perdoc = getattr(reader, "_perdoc", None)
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc is not None else None
-        if column is None:
-            return np.array([reader.doc_field_length(d, fieldname, 0) for d in range(count)], dtype=np.float64)
-        stored = min(column._count, count)
-        raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-        lengths = np.zeros(count, dtype=np.float64)
-        lengths[:stored] = _LENGTH_TABLE[raw]
-        return lengths
+        raw = length_bytes(reader, fieldname)
+        if raw is None:
+            return np.zeros(reader.doc_count_all(), dtype=np.float64)
+        return _LENGTH_TABLE[np.frombuffer(raw, dtype=np.uint8)]
 
     return cached(reader, ("lengths", fieldname), build)
 

@@ -9,7 +9,7 @@ Public function: :func:`rebuild_index` (the ``rebuild_index`` command calls it).
    staging index from the database, until the journal stops growing.
 3. Holding the live index's write lock, the last journal entries are applied and the staging
    segments become the live index's only segments in one new generation
-   (:func:`search.whoosh_writer.adopt_segments`).
+   (:func:`search.whoosh_internals.adopt_segments`).
 
 A rebuild killed at any point leaves the live index as it was; the next rebuild clears the
 leftover staging folder and starts again.
@@ -26,7 +26,7 @@ from haystack import connections
 
 from archive.models import Article
 from search import indexing
-from search.whoosh_writer import adopt_segments
+from search.whoosh_internals import adopt_segments
 
 STAGING_SUFFIX = ".rebuild"
 JOURNAL = "changes.journal"

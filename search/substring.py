@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from search.analysis import chunks
-from search.postings import EMPTY_IDS, blocks_holding, cached, term_ids
+from search.postings import EMPTY_IDS, cached, term_ids
+from search.whoosh_internals import blocks_holding
 
 NGRAM_SUFFIX = "__ng"  # the n-gram copy of a text field; the field without it holds the words
 

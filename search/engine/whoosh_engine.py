@@ -4,7 +4,7 @@ Top down:
 
 * **store**: :func:`schema` (each text field twice: jieba words for scoring, character n-grams
   with positions for exact substrings), :meth:`WhooshEngine.index` / ``delete`` / ``clear`` through
-  :class:`search.whoosh_writer.BulkWriter`;
+  :class:`search.whoosh_internals.BulkWriter`;
 * **evaluator**: :meth:`WhooshEngine._mask` turns the query tree into a boolean mask over document
   numbers, one branch per node kind (a term's substring documents come from
   :func:`search.substring.segment_docs`); filters are masks too (:meth:`_filter_mask`);
@@ -46,7 +46,7 @@ from search.merge import merge_tiers
 from search.postings import term_ids
 from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
 from search.substring import NGRAM_SUFFIX, segment_docs
-from search.whoosh_writer import BulkWriter, gc_paused
+from search.whoosh_internals import BulkWriter, gc_paused
 
 ID_FIELD, CT_FIELD, PK_FIELD = "id", "django_ct", "django_id"
 CONTENT_TYPE = "archive.article"

@@ -1,6 +1,11 @@
-"""Tests for search.whoosh_internals: the app refuses a Whoosh it was not written for."""
+"""Tests for search.whoosh_internals: the app refuses a Whoosh it was not written for, and no other
+module of the search package uses a private Whoosh name."""
 
 from __future__ import annotations
+
+import ast
+import warnings
+from pathlib import Path
 
 import pytest
 import whoosh
@@ -25,3 +30,84 @@ def test_start_up_runs_the_check(monkeypatch):
     monkeypatch.setattr(whoosh, "__version__", (2, 8, 0))
     with pytest.raises(ImproperlyConfigured, match="Whoosh 2.8.0 is installed"):
         apps.get_app_config("search").ready()
+
+
+# -- the boundary: no other module of the package uses a private Whoosh name ----------------------
+
+SEARCH = Path(__file__).resolve().parents[2] / "search"
+
+
+def _whoosh_private_names() -> set[str]:
+    """Every private name Whoosh defines: functions, methods, classes, module names and attributes."""
+    names = set()
+    for path in Path(whoosh.__file__).parent.rglob("*.py"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # old escapes in Whoosh's docstrings
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return {name for name in names if name.startswith("_") and not name.endswith("__")}
+
+
+WHOOSH_PRIVATE = _whoosh_private_names()
+
+
+def private_whoosh_uses(source: str) -> list[str]:
+    """The private Whoosh names a module's source uses: imported from whoosh, read off another object,
+    or used on ``self`` in a class that extends a Whoosh class."""
+    tree = ast.parse(source)
+    from_whoosh = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "whoosh":
+            for alias in node.names:
+                from_whoosh.add(alias.asname or alias.name)
+                if alias.name in WHOOSH_PRIVATE:
+                    found.append(f"line {node.lineno}: imports {alias.name}")
+    whoosh_classes = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(
+            (isinstance(b, ast.Name) and b.id in from_whoosh)
+            or (isinstance(b, ast.Attribute) and isinstance(b.value, ast.Name) and b.value.id in from_whoosh)
+            for b in node.bases
+        )
+    ]
+    inside = {id(n) for cls in whoosh_classes for n in ast.walk(cls)}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or node.attr not in WHOOSH_PRIVATE:
+            continue
+        on_self = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+        if not on_self or id(node) in inside:
+            found.append(f"line {node.lineno}: .{node.attr}")
+    for cls in whoosh_classes:
+        for item in cls.body:
+            if isinstance(item, ast.FunctionDef) and item.name in WHOOSH_PRIVATE:
+                found.append(f"line {item.lineno}: overrides {cls.name}.{item.name}")
+    return found
+
+
+def test_the_check_sees_private_uses():
+    assert private_whoosh_uses("from whoosh.codec.whoosh3 import _lenfield") == ["line 1: imports _lenfield"]
+    assert sorted(private_whoosh_uses("def f(reader):\n    return reader._terms._postfile\n")) == [
+        "line 2: ._postfile",
+        "line 2: ._terms",
+    ]
+    subclass = "from whoosh.writing import SegmentWriter\nclass W(SegmentWriter):\n    def _flush_segment(self):\n        self._check_state()\n"
+    assert sorted(private_whoosh_uses(subclass)) == ["line 3: overrides W._flush_segment", "line 4: ._check_state"]
+    assert private_whoosh_uses("class A:\n    def f(self):\n        return self._local\n") == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(str(p.relative_to(SEARCH)) for p in SEARCH.rglob("*.py") if p.name != "whoosh_internals.py"),
+)
+def test_only_whoosh_internals_uses_whooshs_private_names(path):
+    assert private_whoosh_uses((SEARCH / path).read_text(encoding="utf-8")) == []

@@ -15,7 +15,7 @@ from whoosh.writing import SegmentWriter
 
 from search.formats import PackedValues
 from search.merge import merge_tiers
-from search.whoosh_writer import BulkCodec, BulkWriter
+from search.whoosh_internals import BulkCodec, BulkWriter
 from tests.search.helpers import substring_docs
 
 PHRASES = [
@@ -204,18 +204,18 @@ def logical(ix) -> dict:
 
 def test_parallel_commits_index_the_same_documents(tmp_path, monkeypatch):
     """With procs=2 each large commit is split between this process and a forked one."""
-    import search.whoosh_writer as whoosh_writer
+    import search.whoosh_internals as whoosh_internals
 
-    monkeypatch.setattr(whoosh_writer, "PARALLEL_MIN_DOCS", 10)
+    monkeypatch.setattr(whoosh_internals, "PARALLEL_MIN_DOCS", 10)
     splits = []
 
     def recorded(segments, parts):
-        groups = whoosh_writer.split_merge.__wrapped__(segments, parts)
+        groups = whoosh_internals.split_merge.__wrapped__(segments, parts)
         splits.append([len(group) for group in groups])
         return groups
 
-    recorded.__wrapped__ = whoosh_writer.split_merge
-    monkeypatch.setattr(whoosh_writer, "split_merge", recorded)
+    recorded.__wrapped__ = whoosh_internals.split_merge
+    monkeypatch.setattr(whoosh_internals, "split_merge", recorded)
     batches, deletions = history(4)
     (tmp_path / "stock").mkdir()
     (tmp_path / "parallel").mkdir()
@@ -233,9 +233,9 @@ def test_parallel_commits_index_the_same_documents(tmp_path, monkeypatch):
 
 
 def test_failed_child_fails_the_commit_and_keeps_the_index(tmp_path, monkeypatch):
-    import search.whoosh_writer as whoosh_writer
+    import search.whoosh_internals as whoosh_internals
 
-    monkeypatch.setattr(whoosh_writer, "PARALLEL_MIN_DOCS", 2)
+    monkeypatch.setattr(whoosh_internals, "PARALLEL_MIN_DOCS", 2)
     rng = random.Random(5)
     docs = [make_doc(i, rng) for i in range(6)]
     (tmp_path / "ix").mkdir()
