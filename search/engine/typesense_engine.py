@@ -13,8 +13,9 @@ ones ``-"…"``. A tree with ``Or`` becomes disjoint conjunctions (:func:`disjoi
 excludes those before it), so their totals and facet counts add up exactly, and a page is merged
 from the pieces' own first pages. Filters are ``filter_by`` on exact fields.
 
-Relevance is Typesense's text match, ties newest first; "more like this" searches the document's
-most frequent words (stored in a words field), documents sharing more of them first.
+Relevance is Typesense's text match, ties newest first; "more like this" weighs the document's
+most frequent words (stored in a words field) by tf × idf and ranks the documents found under the
+most distinctive ones by the weights they share.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import re
 import time
 from collections.abc import Iterable, Sequence
 from itertools import product
@@ -53,6 +55,8 @@ BATCH = 500
 FACET_VALUES = 250
 SIMILAR_WORDS = 12
 SIMILAR_CANDIDATES = 40
+SIMILAR_PER_WORD = 50  # documents asked for under each word
+MARKED = re.compile(r"<mark>(.*?)</mark>")
 # Every search of the phrase tokens: exact phrases only (no typos, prefixes or dropped tokens), all
 # matches counted, no highlighting (the spans come from the stored text).
 PHRASE_SEARCH = {
@@ -463,27 +467,60 @@ class TypesenseEngine(Engine):
         candidates = sorted(frequency, key=lambda w: (-frequency[w], -len(w), w))[:SIMILAR_CANDIDATES]
         if not candidates:
             return []
-        # The most distinctive words: frequent here, rare in the collection (tf × idf), one round trip.
-        answers = self._multi([{"q": word, "query_by": "words", "per_page": 0} for word in candidates])
-        size = max(1, answers[0].get("out_of", 0))  # the collection's size, from the same answers
+        # Each frequent word's document frequency and newest documents, in one round trip. A document
+        # found under any of the most distinctive words scores their tf × idf weights, so sharing a few
+        # of them counts, not only a run of them (Typesense drops a query's words only from its ends).
+        excluded = filter_by(Filters(exclude_ids=(int(id), *exclude)))
+        answers = self._multi(
+            [
+                {
+                    "q": word,
+                    "query_by": "words",
+                    "filter_by": excluded,
+                    "per_page": SIMILAR_PER_WORD,
+                    "include_fields": "pk,published_desc",
+                    "sort_by": "_text_match:desc,published_desc:desc",
+                }
+                for word in candidates
+            ]
+        )
+        size = max(1, max(answer.get("out_of", 0) for answer in answers))  # the collection's size
         weight = {
             word: frequency[word] * math.log(1 + size / max(1, answer.get("found", 0)))
             for word, answer in zip(candidates, answers, strict=True)
         }
         words = sorted(candidates, key=lambda w: (-weight[w], w))[:SIMILAR_WORDS]
-        result = self._search(
+        score: dict[int, float] = {}
+        newest: dict[int, int] = {}
+        for word, answer in zip(candidates, answers, strict=True):
+            if word in words:
+                for hit in answer["hits"]:
+                    pk = hit["document"]["pk"]
+                    score[pk] = score.get(pk, 0.0) + weight[word]
+                    newest[pk] = hit["document"].get("published_desc", 0)
+        # The documents holding most of those words together (found under a word or not), scored
+        # exactly by the words each one matched.
+        together = self._search(
             {
                 "q": " ".join(words),
                 "query_by": "words",
-                "drop_tokens_threshold": len(words) + 1000,  # any of the words; more of them ranks first
+                "drop_tokens_threshold": len(words) + 1000,
                 "exhaustive_search": False,
-                "filter_by": filter_by(Filters(exclude_ids=(int(id), *exclude))),
-                "per_page": min(limit, PAGE_MAX),
-                "include_fields": "pk",
+                "filter_by": excluded,
+                "per_page": min(max(2 * limit, 20), PAGE_MAX),
+                "include_fields": "pk,published_desc",
+                "highlight_fields": "words",
+                "highlight_full_fields": "words",  # every match marked, not only the snippet's
                 "sort_by": "_text_match:desc,published_desc:desc",
             }
         )
-        return [hit["document"]["pk"] for hit in result["hits"]]
+        for hit in together["hits"]:
+            pk = hit["document"]["pk"]
+            matched = {w for h in hit.get("highlights", ()) for w in MARKED.findall(h.get("value", ""))}
+            score[pk] = max(score.get(pk, 0.0), sum(weight[w] for w in words if w in matched))
+            newest[pk] = hit["document"].get("published_desc", 0)
+        ranked = sorted(score, key=lambda pk: (-score[pk], -newest[pk], pk))
+        return ranked[:limit]
 
     def close(self) -> None:
         pass

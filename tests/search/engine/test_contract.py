@@ -233,3 +233,26 @@ def test_more_like_this_finds_a_near_copy_first(engine):
     finally:
         engine.delete([copy.id])
     assert engine.missing([copy.id]) == [copy.id]
+
+
+def test_more_like_this_finds_a_document_sharing_only_some_of_the_words(engine):
+    """A report sharing two of an article's distinctive words, neither its most nor its least frequent,
+    is related to it; one sharing none of them is not."""
+    words = ["猕猴桃", "琵琶", "灯笼", "陶瓷", "蜂蜜", "风筝"]  # none of them in the generated corpus
+    assert not any(word in doc.text for doc in DOCS for word in words)
+    text = "。".join(word for i, word in enumerate(words) for _ in range(len(words) - i))
+    article = Document(id=9_000_011, title="特色产品展", text=text, source="测试号", published=date(2021, 5, 1))
+    sharing = Document(
+        id=9_000_012,
+        title="春季集市",
+        text=f"{DOCS[3].text}\n灯笼。蜂蜜。",
+        source="测试号",
+        published=date(2020, 1, 1),
+    )
+    unrelated = Document(id=9_000_013, title="其他", text=DOCS[4].text, source="测试号", published=date(2022, 1, 1))
+    engine.index([article, sharing, unrelated])
+    try:
+        related = engine.similar(article.id, limit=5)
+        assert related[:1] == [sharing.id] and unrelated.id not in related
+    finally:
+        engine.delete([article.id, sharing.id, unrelated.id])
