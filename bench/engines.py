@@ -5,7 +5,7 @@
 
 For each N, each engine indexes in one fresh process (as the worker does) and searches in another
 (as a web worker does, opening the index cold): the embedded engine (Whoosh, writing with every
-core) in a temporary folder, or in DIR/<engine>-<N> with --keep, where a later run reuses it;
+core) in a temporary folder, or in DIR/whoosh-<N> with --keep, where a later run reuses it;
 Typesense as a single server started here on 127.0.0.1. Each indexes N articles from
 ``archive.ingest.synthetic.generate_articles`` in batches of 5,000 (docs/s), then answers a
 fixed-seed query mix twice over after a warm-up:
@@ -232,7 +232,8 @@ def main() -> None:
     parser.add_argument(
         "--keep",
         type=Path,
-        help="keep each index in DIR/<engine>-<N> and reuse it when there (search again without re-indexing)",
+        help="keep the embedded engine's index in DIR/whoosh-<N> and reuse it when there (search again "
+        "without re-indexing)",
     )
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -253,14 +254,15 @@ def main() -> None:
             try:
                 nodes = ",".join(cluster.nodes) if cluster else "-"
 
+                # Only the embedded engine's folder is kept: the Typesense server is started afresh each run.
                 indexed = work / "indexed.json"
-                if indexed.exists():
+                if indexed.exists() and name == "whoosh":
                     log(f"N={n}: {name}, reusing the index in {work}")
                     result = json.loads(indexed.read_text())
                 else:
                     log(f"N={n}: {name}, indexing")
                     result = run_child("index", name, n, work, nodes, args)
-                    if args.keep:
+                    if args.keep and name == "whoosh":
                         indexed.write_text(json.dumps(result))
                 log(f"N={n}: {name}, searching")
                 result.update(run_child("search", name, n, work, nodes, args))
