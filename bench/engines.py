@@ -150,27 +150,36 @@ def open_engine(engine_name: str, work: Path, nodes: str, procs: int):
     return TypesenseEngine(nodes=nodes.split(","), api_key="bench", collection="bench", timeout=30)
 
 
-def index_phase(engine_name: str, n: int, work: Path, nodes: str, procs: int) -> dict:
-    """Index N articles in this process, as the worker does: docs/s and the worker's peak memory."""
+def index_phase(engine_name: str, n: int, work: Path, nodes: str, procs: int, resume: bool = False) -> dict:
+    """Index N articles in this process, as the worker does: docs/s and the worker's peak memory.
+
+    With ``resume``, the articles the index already holds (from an interrupted run) are skipped and
+    docs/s is that of the rest."""
     engine = open_engine(engine_name, work, nodes, procs)
-    engine.clear()
+    held = engine.count() if resume else 0
+    if not held:
+        engine.clear()
     started = time.perf_counter()
     batch = []
-    done = 0
-    for doc in documents(n):
+    done = held
+    for i, doc in enumerate(documents(n)):
+        if i < held:
+            continue
         batch.append(doc)
         if len(batch) == BATCH:
             engine.index(batch)
             done += len(batch)
             batch = []
             if done % 50_000 == 0:
-                log(f"  {engine_name}: indexed {done}/{n} ({done / (time.perf_counter() - started):.0f} docs/s)")
+                rate = (done - held) / (time.perf_counter() - started)
+                log(f"  {engine_name}: indexed {done}/{n} ({rate:.0f} docs/s)")
     engine.index(batch)
     index_s = time.perf_counter() - started
     engine.close()
     return {
         "index_s": index_s,
-        "docs_per_s": n / index_s,
+        "docs_per_s": (n - held) / index_s,
+        "resumed_from": held,
         "index_rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -246,12 +255,17 @@ def main() -> None:
         help="keep the embedded engine's index in DIR/whoosh-<N> and reuse it when there (search again "
         "without re-indexing)",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --keep: finish an interrupted indexing of the embedded engine from the articles it holds",
+    )
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         phase, name, n, work, nodes, procs = args.child
-        if phase == "index":
-            result = index_phase(name, int(n), Path(work), nodes, int(procs))
+        if phase in ("index", "resume"):
+            result = index_phase(name, int(n), Path(work), nodes, int(procs), resume=phase == "resume")
         else:
             result = search_phase(name, Path(work), nodes, args.queries, int(procs))
         print(json.dumps(result))
@@ -272,7 +286,8 @@ def main() -> None:
                     result = json.loads(indexed.read_text())
                 else:
                     log(f"N={n}: {name}, indexing")
-                    result = run_child("index", name, n, work, nodes, args)
+                    phase = "resume" if args.resume and args.keep and name == "whoosh" else "index"
+                    result = run_child(phase, name, n, work, nodes, args)
                     if args.keep and name == "whoosh":
                         indexed.write_text(json.dumps(result))
                 log(f"N={n}: {name}, searching")
