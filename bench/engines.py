@@ -201,6 +201,7 @@ def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: 
         by_kind.setdefault(q["kind"], []).append([page[-1], None])
         answers.append(
             {
+                "q": q,
                 "total": result.total,
                 "facets": {k: sorted(map(list, v)) for k, v in result.facets.items()},
                 "ids": result.ids if q["sort"] != "relevance" else sorted(result.ids)[:0],
@@ -215,7 +216,9 @@ def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: 
         slot = seen.get(q["kind"], 0)
         seen[q["kind"]] = slot + 1
         times[slot][1] = api[-1]
-        answers.append({"total": result.total, "facets": {}, "ids": result.ids if q["sort"] != "relevance" else []})
+        answers.append(
+            {"q": q, "total": result.total, "facets": {}, "ids": result.ids if q["sort"] != "relevance" else []}
+        )
     return {
         "engine": engine_name,
         "page_p50": pct(page, 50),
@@ -348,6 +351,8 @@ def compare(whoosh: dict, typesense: dict) -> None:
     same_total = same_facets = faceted = same_order = dated = 0
     for a, b in zip(whoosh["answers"], typesense["answers"], strict=True):
         same_total += a["total"] == b["total"]
+        if a["total"] != b["total"]:
+            print(f"different totals: {a['q']}: whoosh {a['total']}, typesense {b['total']}")
         if a["facets"] or b["facets"]:
             faceted += 1
             same_facets += a["facets"] == b["facets"]

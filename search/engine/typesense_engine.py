@@ -11,7 +11,10 @@ together in that field: the same documents the embedded engine's substring posti
 One Typesense search answers a conjunction: its terms are phrases ANDed in ``q``, its negated
 ones ``-"…"``. A tree with ``Or`` becomes disjoint conjunctions (:func:`disjoint_pieces`: each
 excludes those before it), so their totals and facet counts add up exactly, and a page is merged
-from the pieces' own first pages. Filters are ``filter_by`` on exact fields.
+from the pieces' own first pages. Filters are ``filter_by`` on exact fields. Typesense ignores a
+phrase that matches no document (``"愿 志" "街 道"`` answers as ``"街 道"``), so each required phrase
+of a piece with other literals is counted in the same round trip, and a piece with one that finds
+nothing is empty.
 
 Relevance is Typesense's text match, ties newest first; "more like this" weighs the document's
 most frequent words (stored in a words field) by tf × idf and ranks the documents found under the
@@ -416,29 +419,57 @@ class TypesenseEngine(Engine):
                 for item in by_field.get(FACET_FIELDS[name], []):
                     counts[name][item["value"]] = counts[name].get(item["value"], 0) + item["count"]
 
+        # Typesense ignores a phrase that matches no document instead of finding nothing, so a
+        # conjunction holding one would answer as if it were not there: each required phrase of a
+        # piece with other literals is counted in the same round trip, and a piece with one that
+        # finds nothing is empty.
+        checks = list(
+            dict.fromkeys(
+                literal for piece in pieces if piece and len(piece) > 1 for literal in piece if not literal[2]
+            )
+        )
+        check_params = [
+            {"q": _phrase(field, run), "filter_by": base["filter_by"], "per_page": 0} for field, run, _ in checks
+        ]
+
+        def answered(searches: list[dict]) -> list[dict | None]:
+            """The searches' results (one per piece, None for a piece that cannot match)."""
+            if not check_params and len(searches) == 1:
+                return [self._search(searches[0])]
+            results = self._multi(searches + check_params)
+            absent = {lit for lit, r in zip(checks, results[len(searches) :], strict=True) if not r["found"]}
+            return [None if piece and piece & absent else r for piece, r in zip(pieces, results, strict=False)]
+
         want = request.limit
         if len(queries) == 1 and want and request.offset % want == 0 and want <= PAGE_MAX:
             page_params = {"per_page": want, "page": request.offset // want + 1, "sort_by": SORTS[sort]}
-            result = self._search(queries[0] | page_params)
-            tally(result)
-            page = result["hits"]
+            result = answered([queries[0] | page_params])[0]
+            page = []
+            if result is not None:
+                tally(result)
+                page = result["hits"]
         elif len(queries) == 1:
-            tally(self._search(queries[0] | {"per_page": 0}))
-            page = self._first(queries[0], stop, sort, request.offset) if want else []
+            result = answered([queries[0] | {"per_page": 0}])[0]
+            page = []
+            if result is not None:
+                tally(result)
+                page = self._first(queries[0], stop, sort, request.offset) if want else []
         elif stop <= PAGE_MAX:
             # Every piece's first hits, found and facets in one round trip; the page is merged from them.
             page_params = {"per_page": stop, "page": 1, "sort_by": SORTS[sort]}
             streams = []
-            for result in self._multi([params | page_params for params in queries]):
-                tally(result)
-                streams.append(result["hits"])
+            for result in answered([params | page_params for params in queries]):
+                if result is not None:
+                    tally(result)
+                    streams.append(result["hits"])
             page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
         else:
             streams = []
-            for result, params in zip(self._multi([p | {"per_page": 0} for p in queries]), queries, strict=True):
-                tally(result)
-                if result["found"] and want:
-                    streams.append(self._first(params, min(stop, result["found"]), sort))
+            for result, params in zip(answered([p | {"per_page": 0} for p in queries]), queries, strict=True):
+                if result is not None:
+                    tally(result)
+                    if result["found"] and want:
+                        streams.append(self._first(params, min(stop, result["found"]), sort))
             page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
         hits = []
         for hit in page:

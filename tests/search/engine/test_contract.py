@@ -31,6 +31,12 @@ QUERIES = [
     "柯桥 -(垃圾 OR 疫情)",
     "ＡＢＣ OR 党员",
     "，。",
+    # A term no document holds, beside others: the whole conjunction finds nothing.
+    "愿志 街道",
+    "街道 title:愿志",
+    "愿志 -东浦",
+    "(愿志 OR 北海) 党建",
+    "(愿志 街道) OR 北海",
 ]
 
 
@@ -202,6 +208,15 @@ def test_exact_filters(engine):
     ]
     for filters, keep in cases:
         assert set(ask(engine, "街道", filters=filters, sort="newest").ids) == expected("街道", keep), filters
+
+    # A term that only documents outside the filter hold finds nothing in it, beside another term or not.
+    def in_street(doc):
+        return doc.places["street"] == (street,)
+
+    assert not any("望江" in d.text for d in DOCS if in_street(d)) and any("望江" in d.text for d in DOCS)
+    for text in ("望江", "望江 街道", "街道 望江 -疫情"):
+        found = ask(engine, text, filters=Filters(places=(("street", (street,)),)), sort="newest")
+        assert found.total == 0 and not found.ids, text
 
 
 def test_highlight_spans_mark_the_query_terms(engine):
