@@ -100,7 +100,12 @@ def test_the_check_sees_private_uses():
         "line 2: ._postfile",
         "line 2: ._terms",
     ]
-    subclass = "from whoosh.writing import SegmentWriter\nclass W(SegmentWriter):\n    def _flush_segment(self):\n        self._check_state()\n"
+    subclass = (
+        "from whoosh.writing import SegmentWriter\n"
+        "class W(SegmentWriter):\n"
+        "    def _flush_segment(self):\n"
+        "        self._check_state()\n"
+    )
     assert sorted(private_whoosh_uses(subclass)) == ["line 3: overrides W._flush_segment", "line 4: ._check_state"]
     assert private_whoosh_uses("class A:\n    def f(self):\n        return self._local\n") == []
 
