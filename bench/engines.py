@@ -193,12 +193,14 @@ def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: 
     for q in query_mix(WARMUP, seed=4):
         engine.search(request_for(q, FACETS))
     mix = query_mix(queries)
-    page, api, answers, by_kind = [], [], [], {}
+    page, api, answers = [], [], []
+    page_by_kind: dict[str, list[float]] = {}
+    api_by_kind: dict[str, list[float]] = {}
     for q in mix:
         t0 = time.perf_counter()
         result = engine.search(request_for(q, FACETS))
         page.append((time.perf_counter() - t0) * 1000)
-        by_kind.setdefault(q["kind"], []).append([page[-1], None])
+        page_by_kind.setdefault(q["kind"], []).append(page[-1])
         answers.append(
             {
                 "q": q,
@@ -207,15 +209,11 @@ def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: 
                 "ids": result.ids if q["sort"] != "relevance" else sorted(result.ids)[:0],
             }
         )
-    seen: dict[str, int] = {}
     for q in query_mix(queries, seed=6):
         t0 = time.perf_counter()
         result = engine.search(request_for(q, ()))
         api.append((time.perf_counter() - t0) * 1000)
-        times = by_kind[q["kind"]]
-        slot = seen.get(q["kind"], 0)
-        seen[q["kind"]] = slot + 1
-        times[slot][1] = api[-1]
+        api_by_kind.setdefault(q["kind"], []).append(api[-1])
         answers.append(
             {"q": q, "total": result.total, "facets": {}, "ids": result.ids if q["sort"] != "relevance" else []}
         )
@@ -228,7 +226,8 @@ def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: 
         "search_rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "answers": answers,
         "by_kind": {
-            kind: [pct([t[i] for t in times], q) for i in (0, 1) for q in (50, 95)] for kind, times in by_kind.items()
+            kind: [pct(times, 50), pct(times, 95), pct(api_by_kind[kind], 50), pct(api_by_kind[kind], 95)]
+            for kind, times in page_by_kind.items()
         },
     }
 

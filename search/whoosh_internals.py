@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import math
 import os
 import pickle
 import traceback
@@ -105,24 +106,33 @@ def check_version(version: tuple | None = None) -> None:
 BYTE_TO_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
 
 
-def decode_blocks(reader, terminfo, fmt):
-    """Yield (ids, weights, values) per postings block of one term of a segment reader, decoded as
-    Whoosh's ``W3LeafMatcher`` decodes them but with C-level loops instead of a call per posting.
-
-    ``ids`` is a list of ints; ``weights`` None (all 1.0), one float for the block, or a sequence;
-    ``values`` the raw values; ``fmt`` is the field's format.
-    """
+def _leaf_blocks(reader, terminfo, fmt):
+    """Yield (largest id, read) per postings block of one term; ``read()`` decodes the block into
+    (ids, weights, values) as Whoosh's ``W3LeafMatcher`` does, with C-level loops instead of a call
+    per posting. ``ids`` is a list of ints; ``weights`` None (all 1.0), one float for the block, or
+    a sequence; ``values`` the raw values. An inlined term is one block that is always read."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
-        yield list(ids), list(weights), list(values)
+        yield math.inf, lambda: (list(ids), list(weights), list(values))
         return
     offset, length = terminfo.extent()
     matcher = W3LeafMatcher(reader._terms._postfile, offset, length, fmt)
-    while matcher.is_active():
+
+    def read():
         matcher._read_data()
         raw_ids, raw_weights, raw_values = matcher._data
-        yield list(accumulate(raw_ids)), raw_weights, raw_values  # ids: deltas, each block from 0
+        return list(accumulate(raw_ids)), raw_weights, raw_values  # ids: deltas, each block from 0
+
+    while matcher.is_active():
+        yield matcher._maxid, read
         matcher._next_block()
+
+
+def decode_blocks(reader, terminfo, fmt):
+    """Yield (ids, weights, values) per postings block of one term of a segment reader (see
+    :func:`_leaf_blocks`); ``fmt`` is the field's format."""
+    for _, read in _leaf_blocks(reader, terminfo, fmt):
+        yield read()
 
 
 def blocks_holding(reader, fieldname: str, text, docs: list[int]):
@@ -133,21 +143,14 @@ def blocks_holding(reader, fieldname: str, text, docs: list[int]):
     if not docs or (fieldname, text) not in reader:
         return
     terminfo = reader.term_info(fieldname, text)
-    if terminfo.is_inlined():
-        ids, _, values = terminfo.inlined_postings()
-        yield list(ids), list(values)
-        return
-    offset, length = terminfo.extent()
-    matcher = W3LeafMatcher(reader._terms._postfile, offset, length, reader.schema[fieldname].format)
     i, count = 0, len(docs)
-    while matcher.is_active() and i < count:
-        maxid = matcher._maxid
+    for maxid, read in _leaf_blocks(reader, terminfo, reader.schema[fieldname].format):
+        if i >= count:
+            return
         if docs[i] <= maxid:
-            matcher._read_data()
-            raw_ids, _, raw_values = matcher._data
-            yield list(accumulate(raw_ids)), raw_values
+            ids, _, values = read()
+            yield ids, values
             i = bisect_right(docs, maxid, i)
-        matcher._next_block()
 
 
 def length_bytes(reader, fieldname: str) -> bytes | None:

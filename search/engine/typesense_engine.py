@@ -60,6 +60,7 @@ SIMILAR_WORDS = 12
 SIMILAR_CANDIDATES = 40
 SIMILAR_PER_WORD = 50  # documents asked for under each word
 MARKED = re.compile(r"<mark>(.*?)</mark>")
+NOTHING = {"found": 0, "hits": [], "facet_counts": []}  # the answer of a piece that cannot match
 # Every search of the phrase tokens: exact phrases only (no typos, prefixes or dropped tokens), all
 # matches counted, no highlighting (the spans come from the stored text).
 PHRASE_SEARCH = {
@@ -432,44 +433,38 @@ class TypesenseEngine(Engine):
             {"q": _phrase(field, run), "filter_by": base["filter_by"], "per_page": 0} for field, run, _ in checks
         ]
 
-        def answered(searches: list[dict]) -> list[dict | None]:
-            """The searches' results (one per piece, None for a piece that cannot match)."""
+        def answered(searches: list[dict]) -> list[dict]:
+            """The searches' results, one per piece; a piece that cannot match finds nothing."""
             if not check_params and len(searches) == 1:
                 return [self._search(searches[0])]
             results = self._multi(searches + check_params)
             absent = {lit for lit, r in zip(checks, results[len(searches) :], strict=True) if not r["found"]}
-            return [None if piece and piece & absent else r for piece, r in zip(pieces, results, strict=False)]
+            return [NOTHING if piece and piece & absent else r for piece, r in zip(pieces, results, strict=False)]
 
         want = request.limit
         if len(queries) == 1 and want and request.offset % want == 0 and want <= PAGE_MAX:
             page_params = {"per_page": want, "page": request.offset // want + 1, "sort_by": SORTS[sort]}
             result = answered([queries[0] | page_params])[0]
-            page = []
-            if result is not None:
-                tally(result)
-                page = result["hits"]
+            tally(result)
+            page = result["hits"]
         elif len(queries) == 1:
             result = answered([queries[0] | {"per_page": 0}])[0]
-            page = []
-            if result is not None:
-                tally(result)
-                page = self._first(queries[0], stop, sort, request.offset) if want else []
+            tally(result)
+            page = self._first(queries[0], stop, sort, request.offset) if want and result["found"] else []
         elif stop <= PAGE_MAX:
             # Every piece's first hits, found and facets in one round trip; the page is merged from them.
             page_params = {"per_page": stop, "page": 1, "sort_by": SORTS[sort]}
             streams = []
             for result in answered([params | page_params for params in queries]):
-                if result is not None:
-                    tally(result)
-                    streams.append(result["hits"])
+                tally(result)
+                streams.append(result["hits"])
             page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
         else:
             streams = []
             for result, params in zip(answered([p | {"per_page": 0} for p in queries]), queries, strict=True):
-                if result is not None:
-                    tally(result)
-                    if result["found"] and want:
-                        streams.append(self._first(params, min(stop, result["found"]), sort))
+                tally(result)
+                if result["found"] and want:
+                    streams.append(self._first(params, min(stop, result["found"]), sort))
             page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
         hits = []
         for hit in page:
