@@ -18,6 +18,7 @@ import sys
 from array import array
 from itertools import accumulate
 
+import numpy as np
 from whoosh.formats import Positions, tokens
 
 _SWAP = sys.byteorder != "little"
@@ -147,3 +148,24 @@ class PackedValues:
 
     def __eq__(self, other):
         return list(self) == list(other)
+
+
+def block_positions(fmt, values) -> tuple[np.ndarray, np.ndarray]:
+    """(positions per value, every value's positions one after another) of a postings block's values
+    in format ``fmt``, as int64 arrays.
+
+    One ``frombuffer`` for an :class:`NgramPositions` block whose positions are all uint16 (all but
+    those of articles of 65,536+ characters); otherwise ``fmt.decode_positions`` a value at a time.
+    """
+    if isinstance(fmt, NgramPositions) and isinstance(values, PackedValues):
+        ends = values.ends
+        if isinstance(ends, tuple):
+            sizes = np.full(ends[1], ends[0], dtype=np.int64)
+        else:
+            sizes = np.diff(np.frombuffer(ends, dtype=np.uint32), prepend=0).astype(np.int64)
+        if not (sizes % 2).any():
+            return sizes // 2, np.frombuffer(values.blob, dtype="<u2").astype(np.int64)
+    decoded = [fmt.decode_positions(v) for v in values]
+    counts = np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded))
+    flat = np.fromiter((p for ps in decoded for p in ps), dtype=np.int64, count=int(counts.sum()))
+    return counts, flat

@@ -89,29 +89,28 @@ def cached(reader, key: tuple, build):
 
 def iter_blocks(reader, fieldname: str, text):
     """Yield (ids, weights, values) per postings block of a term in one segment reader (see
-    :func:`search.whoosh_internals.decode_blocks`; weights None become 1.0)."""
+    :func:`search.whoosh_internals.decode_blocks`): ids an int64 array, weights a float64 array."""
     if (fieldname, text) not in reader:
         return
     terminfo = reader.term_info(fieldname, text)
-    for ids, weights, values in decode_blocks(reader, terminfo, reader.schema[fieldname].format):
-        yield ids, (1.0 if weights is None else weights), values
+    for ids, weights, values in decode_blocks(reader, terminfo, reader.schema[fieldname].format, arrays=True):
+        if weights is None or isinstance(weights, float):
+            weights = np.full(len(ids), 1.0 if weights is None else weights)
+        else:
+            weights = np.asarray(weights, dtype=np.float64)
+        yield ids, weights, values
 
 
 def term_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
     """A term's (document numbers, weights) in one segment reader, as arrays; kept per segment."""
 
     def build():
-        ids: list[int] = []
-        weights: list[float] = []
-        for block_ids, block_weights, _ in iter_blocks(reader, fieldname, text):
-            ids.extend(block_ids)
-            if isinstance(block_weights, float):
-                weights.extend([block_weights] * len(block_ids))
-            else:
-                weights.extend(block_weights)
-        if not ids:
+        blocks = [(ids, weights) for ids, weights, _ in iter_blocks(reader, fieldname, text)]
+        if not blocks:
             return EMPTY_IDS, EMPTY_WEIGHTS
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        if len(blocks) == 1:
+            return blocks[0]
+        return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
     return cached(reader, ("postings", fieldname, text), build)
 
@@ -153,8 +152,8 @@ def facet_postings(reader, fieldname: str) -> dict[str, np.ndarray]:
         if fieldname in reader.schema:
             for term in reader.lexicon(fieldname):
                 value = term.decode("utf-8") if isinstance(term, bytes) else term
-                ids = [i for block, _, _ in iter_blocks(reader, fieldname, term) for i in block]
-                out[value] = np.array(ids, dtype=np.int64)
+                blocks = [ids for ids, _, _ in iter_blocks(reader, fieldname, term)]
+                out[value] = np.concatenate(blocks) if blocks else EMPTY_IDS
         return out
 
     return cached(reader, ("facet", fieldname), build)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.analysis import chunks
+from search.formats import block_positions
 from search.postings import EMPTY_IDS, cached, term_ids
 from search.whoosh_internals import blocks_holding
 
@@ -54,33 +55,56 @@ def _chunk_docs(reader, fieldname: str, chunk: str) -> np.ndarray:
     pending = np.setdiff1d(candidates, sure, assume_unique=True)
     if not len(pending):
         return sure
-    survivors = _verified(reader, fieldname, sized, pending.tolist())
-    if not survivors:
-        return sure
-    return np.union1d(sure, np.array(survivors, dtype=np.int64))
+    survivors = _verified(reader, fieldname, sized, pending)
+    # Disjoint (survivors were pending, not sure): sorting the two together is their union.
+    return np.sort(np.concatenate([sure, survivors])) if len(survivors) else sure
 
 
-def _verified(reader, fieldname: str, sized: list[tuple[int, str]], docs: list[int]) -> list[int]:
-    """Those of ``docs`` (sorted) where the bigrams sit at their offsets from one common start."""
-    starts: dict[int, set[int]] = {}  # document -> where the chunk may start in it
-    decode = reader.schema[fieldname].format.decode_positions
-    for index, (k, gram) in enumerate(sized):
-        wanted = set(docs)
-        survivors = []
+def _verified(reader, fieldname: str, sized: list[tuple[int, str]], docs: np.ndarray) -> np.ndarray:
+    """Those of ``docs`` (sorted) where the bigrams sit at their offsets from one common start.
+
+    Each bigram's positions in the documents still in question become sorted keys
+    ``document << 32 | start`` (start = position − offset); a document survives while some start
+    is in every bigram's keys. Whole blocks at a time, in NumPy.
+    """
+    fmt = reader.schema[fieldname].format
+    wanted = np.zeros(reader.doc_count_all(), dtype=bool)
+    starts: np.ndarray | None = None
+    for k, gram in sized:
+        wanted[:] = False
+        wanted[docs] = True
+        parts = []
         for ids, values in blocks_holding(reader, fieldname, gram, docs):
-            for i, doc in enumerate(ids):
-                if doc not in wanted:
-                    continue
-                positions = {p - k for p in decode(values[i])}
-                if index:
-                    positions &= starts[doc]
-                if positions:
-                    starts[doc] = positions
-                    survivors.append(doc)
-        docs = sorted(survivors)
-        if not docs:
-            return []
+            counts, positions = block_positions(fmt, values)
+            owners = np.repeat(ids, counts)
+            keep = wanted[owners] & (positions >= k)
+            parts.append((owners[keep] << 32) | (positions[keep] - k))
+        keys = np.concatenate(parts) if parts else EMPTY_IDS  # ascending: by document, then position
+        if starts is not None:
+            keys = starts[_sorted_in(starts, keys)]
+        starts = keys
+        if not len(starts):
+            return EMPTY_IDS
+        docs = _sorted_unique(starts >> 32)
     return docs
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array (np.unique would sort it again)."""
+    if not len(values):
+        return values
+    first = np.empty(len(values), dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
+
+
+def _sorted_in(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in the ascending array ``sorted_keys``."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[at] == values
 
 
 def segment_docs(reader, fieldname: str, text: str) -> np.ndarray:

@@ -65,6 +65,7 @@ from itertools import accumulate
 from operator import sub
 from pickle import dumps
 
+import numpy as np
 import whoosh
 from django.core.exceptions import ImproperlyConfigured
 from whoosh import columns
@@ -106,14 +107,16 @@ def check_version(version: tuple | None = None) -> None:
 BYTE_TO_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
 
 
-def _leaf_blocks(reader, terminfo, fmt):
+def _leaf_blocks(reader, terminfo, fmt, arrays: bool = False):
     """Yield (largest id, read) per postings block of one term; ``read()`` decodes the block into
     (ids, weights, values) as Whoosh's ``W3LeafMatcher`` does, with C-level loops instead of a call
-    per posting. ``ids`` is a list of ints; ``weights`` None (all 1.0), one float for the block, or
-    a sequence; ``values`` the raw values. An inlined term is one block that is always read."""
+    per posting. ``ids`` is a list of ints (an int64 array with ``arrays``); ``weights`` None (all
+    1.0), one float for the block, or a sequence; ``values`` the raw values. An inlined term is one
+    block that is always read."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
-        yield math.inf, lambda: (list(ids), list(weights), list(values))
+        ids = np.asarray(ids, dtype=np.int64) if arrays else list(ids)
+        yield math.inf, lambda: (ids, list(weights), list(values))
         return
     offset, length = terminfo.extent()
     matcher = W3LeafMatcher(reader._terms._postfile, offset, length, fmt)
@@ -121,36 +124,39 @@ def _leaf_blocks(reader, terminfo, fmt):
     def read():
         matcher._read_data()
         raw_ids, raw_weights, raw_values = matcher._data
-        return list(accumulate(raw_ids)), raw_weights, raw_values  # ids: deltas, each block from 0
+        # ids: deltas, each block from 0
+        ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64)) if arrays else list(accumulate(raw_ids))
+        return ids, raw_weights, raw_values
 
     while matcher.is_active():
         yield matcher._maxid, read
         matcher._next_block()
 
 
-def decode_blocks(reader, terminfo, fmt):
+def decode_blocks(reader, terminfo, fmt, arrays: bool = False):
     """Yield (ids, weights, values) per postings block of one term of a segment reader (see
     :func:`_leaf_blocks`); ``fmt`` is the field's format."""
-    for _, read in _leaf_blocks(reader, terminfo, fmt):
+    for _, read in _leaf_blocks(reader, terminfo, fmt, arrays):
         yield read()
 
 
-def blocks_holding(reader, fieldname: str, text, docs: list[int]):
-    """Yield (ids, values) of those postings blocks of a term that may hold any of ``docs`` (sorted).
+def blocks_holding(reader, fieldname: str, text, docs: np.ndarray):
+    """Yield (ids, values) of those postings blocks of a term that may hold any of ``docs`` (a sorted
+    int64 array); ids as an int64 array.
 
     A block whose largest id is below the next wanted document is skipped unread.
     """
-    if not docs or (fieldname, text) not in reader:
+    if not len(docs) or (fieldname, text) not in reader:
         return
     terminfo = reader.term_info(fieldname, text)
     i, count = 0, len(docs)
-    for maxid, read in _leaf_blocks(reader, terminfo, reader.schema[fieldname].format):
+    for maxid, read in _leaf_blocks(reader, terminfo, reader.schema[fieldname].format, arrays=True):
         if i >= count:
             return
         if docs[i] <= maxid:
             ids, _, values = read()
             yield ids, values
-            i = bisect_right(docs, maxid, i)
+            i = count if maxid == math.inf else int(np.searchsorted(docs, maxid, side="right"))
 
 
 def length_bytes(reader, fieldname: str) -> bytes | None:

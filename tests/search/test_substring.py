@@ -1,5 +1,7 @@
 """Exact substrings by set intersection and positions, against Whoosh's own phrase, on many segments."""
 
+import random
+
 from whoosh import index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import Phrase, Term
@@ -94,3 +96,28 @@ def test_documents_holding_the_chunk_as_a_word_skip_the_position_check(tmp_path)
             expected = [i for i, text in enumerate(texts) if all(part in text for part in query.split())]
             assert substring_ids(s, "text__ng", query) == expected, query
         assert substring_ids(s, "text__ng", "越城区") == [0, 3]
+
+
+def test_positions_read_a_block_at_a_time_match_a_scan_in_long_and_packed_blocks(tmp_path):
+    """The engine's own format and writer: blocks of 32+ postings are packed (positions read in one
+    go), and an article past 65,536 characters stores wider positions (read a value at a time)."""
+    from search.docsets import arrays_for
+    from search.engine import Document
+    from search.engine.whoosh_engine import WhooshEngine
+    from search.query import parse_query
+
+    rng = random.Random(3)
+    pieces = ["东浦", "街道", "浦街", "道东", "水质", "，", "东浦街道", "街道东浦"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(3, 12))) for _ in range(1200)]
+    texts[7] = "水" * 70_000 + "东浦街道办"  # positions beyond uint16
+    texts[8] = "东浦" + "水" * 70_000 + "街道"  # the bigrams, but far apart
+    engine = WhooshEngine(tmp_path)
+    engine.index(Document(id=i + 1, title="", text=text, source="") for i, text in enumerate(texts))
+    searcher = engine._searcher()
+    arrays = arrays_for(searcher, engine)
+    found = {}
+    for query in ("东浦街道", "浦街道东", "街道东浦街", "东浦街道办", "道东浦街道"):
+        mask = engine._mask(arrays, parse_query(query).tree)
+        found[query] = {int(searcher.stored_fields(d)["django_id"]) for d in mask.nonzero()[0]}
+        assert found[query] == {i + 1 for i, text in enumerate(texts) if query in text}, query
+    assert 8 in found["东浦街道"] and 9 not in found["东浦街道"] and len(found["东浦街道"]) > 32
