@@ -6,6 +6,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from search.whoosh_internals import check_version
+        from search.whoosh_internals import check_version, map_segments_in_place
 
         check_version()
+        map_segments_in_place()
