@@ -56,6 +56,15 @@ def pct(values: list[float], q: int) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def _anon_mb() -> float | None:
+    """This process's own (anonymous) resident memory: without the mapped index files."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("RssAnon")) / 1024
+    except (OSError, StopIteration):
+        return None
+
+
 def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
@@ -144,7 +153,7 @@ def open_engine(engine_name: str, work: Path, nodes: str, procs: int):
     if engine_name == "whoosh":
         from search.engine.whoosh_engine import WhooshEngine
 
-        return WhooshEngine(work / "whoosh", procs=procs)
+        return WhooshEngine(work / "whoosh", procs=procs, cache_mb=int(os.environ.get("SEARCH_CACHE_MB") or 0) or None)
     from search.engine.typesense_engine import TypesenseEngine
 
     return TypesenseEngine(nodes=nodes.split(","), api_key="bench", collection="bench", timeout=30)
@@ -224,6 +233,7 @@ def search_phase(engine_name: str, work: Path, nodes: str, queries: int, procs: 
         "api_p50": pct(api, 50),
         "api_p95": pct(api, 95),
         "search_rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "search_anon_mb": _anon_mb(),
         "answers": answers,
         "by_kind": {
             kind: [pct(times, 50), pct(times, 95), pct(api_by_kind[kind], 50), pct(api_by_kind[kind], 95)]
@@ -262,8 +272,13 @@ def main() -> None:
         action="store_true",
         help="with --keep: finish an interrupted indexing of the embedded engine from the articles it holds",
     )
+    parser.add_argument(
+        "--cache-mb", type=int, help="the embedded engine's postings cache per process (SEARCH_CACHE_MB; default 1024)"
+    )
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cache_mb:
+        os.environ["SEARCH_CACHE_MB"] = str(args.cache_mb)  # the children read it
     if args.child:
         phase, name, n, work, nodes, procs = args.child
         if phase in ("index", "resume"):
@@ -317,13 +332,13 @@ def print_row(n: int, results: dict) -> None:
     print(f"\nN={n:,}")
     print(
         f"{'engine':10} {'docs/s':>8} {'size MB':>8} {'page p50':>9} {'page p95':>9} {'api p50':>8} "
-        f"{'api p95':>8} {'index RSS':>9} {'search RSS':>10} {'server MB':>9}"
+        f"{'api p95':>8} {'index RSS':>9} {'search RSS':>10} {'search own':>10} {'server MB':>9}"
     )
     for name, r in results.items():
         print(
             f"{name:10} {r['docs_per_s']:8.0f} {r['size_mb']:8.0f} {r['page_p50']:9.1f} {r['page_p95']:9.1f} "
             f"{r['api_p50']:8.1f} {r['api_p95']:8.1f} {r['index_rss_mb_peak']:9.0f} {r['search_rss_mb_peak']:10.0f} "
-            f"{r.get('server_rss_mb', 0):9.0f}"
+            f"{r.get('search_anon_mb') or 0:10.0f} {r.get('server_rss_mb', 0):9.0f}"
         )
     kinds = next(iter(results.values()))["by_kind"]
     for label, first in (("page", 0), ("api", 2)):

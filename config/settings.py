@@ -121,6 +121,8 @@ elif SEARCH_ENGINE == "whoosh":
             "PATH": os.environ.get("WHOOSH_PATH", str(DATA_DIR / "whoosh")),
             # Processes that write a large indexing batch (search/whoosh_internals.py): one per core, at most 4.
             "PROCS": int(os.environ.get("SEARCH_INDEX_PROCS") or min(4, _usable_cpus())),
+            # Postings and substring answers each process keeps (search/postings.py), in MB.
+            "CACHE_MB": int(os.environ.get("SEARCH_CACHE_MB") or 1024),
         },
     }
 else:

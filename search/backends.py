@@ -103,18 +103,22 @@ class EngineBackend(BaseSearchBackend):
 
 
 class ChineseWhooshBackend(EngineBackend):
-    """The embedded engine: a Whoosh folder (``PATH``), written by ``PROCS`` processes."""
+    """The embedded engine: a Whoosh folder (``PATH``), written by ``PROCS`` processes, its postings
+    kept in at most ``CACHE_MB`` megabytes per process."""
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.path = connection_options["PATH"]
         self.procs = max(1, int(connection_options.get("PROCS", 1)))
+        self.cache_mb = connection_options.get("CACHE_MB")
 
     def make_engine(self) -> Engine:
         from search.engine.whoosh_engine import WhooshEngine
 
         path = self.path
-        return WhooshEngine(path, procs=self.procs, on_write=lambda ids: note_changes(path, ids))
+        return WhooshEngine(
+            path, procs=self.procs, cache_mb=self.cache_mb, on_write=lambda ids: note_changes(path, ids)
+        )
 
     @property
     def index(self):

@@ -15,7 +15,7 @@ import numpy as np
 
 from search.whoosh_internals import BYTE_TO_LENGTH, decode_blocks, length_bytes
 
-CACHE_BYTES = 256 * 1024 * 1024  # per-segment postings kept in memory, at most
+CACHE_BYTES = 1024 * 1024 * 1024  # per-segment postings kept in memory, at most (SEARCH_CACHE_MB)
 _LENGTH_TABLE = np.array(BYTE_TO_LENGTH, dtype=np.float64)
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)

@@ -43,7 +43,7 @@ from search.engine.base import (
 )
 from search.formats import NgramPositions
 from search.merge import merge_tiers
-from search.postings import term_ids
+from search.postings import segment_cache, term_ids
 from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
 from search.substring import NGRAM_SUFFIX, segment_docs
 from search.whoosh_internals import BulkWriter, gc_paused
@@ -113,13 +113,23 @@ class WhooshEngine(Engine):
     """The embedded engine over the Whoosh index at ``path`` (made on first use).
 
     ``on_write``: called with the identifiers about to be written or deleted (a rebuild running
-    beside this process writes them again into its new index).
+    beside this process writes them again into its new index). ``cache_mb``: the budget of the
+    process's postings cache (:data:`search.postings.segment_cache`), if given.
     """
 
     name = "whoosh"
 
-    def __init__(self, path, *, procs: int = 1, on_write: Callable[[list[str]], None] | None = None):
+    def __init__(
+        self,
+        path,
+        *,
+        procs: int = 1,
+        cache_mb: int | None = None,
+        on_write: Callable[[list[str]], None] | None = None,
+    ):
         self.path = Path(path)
+        if cache_mb:
+            segment_cache.budget = int(cache_mb) * 1024 * 1024
         self.procs = max(1, procs)
         self.on_write = on_write
         self._local = threading.local()

@@ -121,3 +121,22 @@ def test_positions_read_a_block_at_a_time_match_a_scan_in_long_and_packed_blocks
         found[query] = {int(searcher.stored_fields(d)["django_id"]) for d in mask.nonzero()[0]}
         assert found[query] == {i + 1 for i, text in enumerate(texts) if query in text}, query
     assert 8 in found["东浦街道"] and 9 not in found["东浦街道"] and len(found["东浦街道"]) > 32
+
+
+def test_the_postings_cache_keeps_to_its_budget(tmp_path):
+    from search.engine import Document, SearchRequest
+    from search.engine.whoosh_engine import WhooshEngine
+    from search.postings import CACHE_BYTES, segment_cache
+    from search.query import parse_query
+
+    try:
+        engine = WhooshEngine(tmp_path, cache_mb=1)
+        assert segment_cache.budget == 1024 * 1024
+        rng = random.Random(5)
+        texts = ["".join(chr(0x4E00 + rng.randrange(400)) for _ in range(300)) for _ in range(2000)]
+        engine.index(Document(id=i + 1, title="", text=t, source="") for i, t in enumerate(texts))
+        for text in texts[:40]:
+            engine.search(SearchRequest(tree=parse_query(text[:3]).tree))
+            assert segment_cache.used <= segment_cache.budget
+    finally:
+        segment_cache.budget = CACHE_BYTES
