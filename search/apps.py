@@ -6,7 +6,6 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from search.whoosh_internals import check_version, map_segments_in_place
+        from search.whoosh_internals import check_version
 
         check_version()
-        map_segments_in_place()

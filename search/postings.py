@@ -88,24 +88,26 @@ def cached(reader, key: tuple, build):
 
 
 def iter_blocks(reader, fieldname: str, text):
-    """Yield (ids, weights, values) per postings block of a term in one segment reader (see
-    :func:`search.whoosh_internals.decode_blocks`): ids an int64 array, weights a float64 array."""
+    """Yield (ids, weights, values) per postings block of a term in one segment reader, as
+    :func:`search.whoosh_internals.decode_blocks` reads them: ids an int64 array."""
     if (fieldname, text) not in reader:
         return
     terminfo = reader.term_info(fieldname, text)
-    for ids, weights, values in decode_blocks(reader, terminfo, reader.schema[fieldname].format, arrays=True):
-        if weights is None or isinstance(weights, float):
-            weights = np.full(len(ids), 1.0 if weights is None else weights)
-        else:
-            weights = np.asarray(weights, dtype=np.float64)
-        yield ids, weights, values
+    yield from decode_blocks(reader, terminfo, reader.schema[fieldname].format, arrays=True)
+
+
+def _weight_array(weights, count: int) -> np.ndarray:
+    """A block's weights (None: all 1.0; one float for the block; or one each) as a float64 array."""
+    if weights is None or isinstance(weights, float):
+        return np.full(count, 1.0 if weights is None else weights)
+    return np.asarray(weights, dtype=np.float64)
 
 
 def term_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
     """A term's (document numbers, weights) in one segment reader, as arrays; kept per segment."""
 
     def build():
-        blocks = [(ids, weights) for ids, weights, _ in iter_blocks(reader, fieldname, text)]
+        blocks = [(ids, _weight_array(weights, len(ids))) for ids, weights, _ in iter_blocks(reader, fieldname, text)]
         if not blocks:
             return EMPTY_IDS, EMPTY_WEIGHTS
         if len(blocks) == 1:

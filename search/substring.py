@@ -68,11 +68,10 @@ def _verified(reader, fieldname: str, sized: list[tuple[int, str]], docs: np.nda
     is in every bigram's keys. Whole blocks at a time, in NumPy.
     """
     fmt = reader.schema[fieldname].format
-    wanted = np.zeros(reader.doc_count_all(), dtype=bool)
+    wanted = np.zeros(reader.doc_count_all(), dtype=bool)  # the documents still in question
+    wanted[docs] = True
     starts: np.ndarray | None = None
     for k, gram in sized:
-        wanted[:] = False
-        wanted[docs] = True
         parts = []
         for ids, values in blocks_holding(reader, fieldname, gram, docs):
             counts, positions = block_positions(fmt, values)
@@ -85,7 +84,9 @@ def _verified(reader, fieldname: str, sized: list[tuple[int, str]], docs: np.nda
         starts = keys
         if not len(starts):
             return EMPTY_IDS
+        wanted[docs] = False
         docs = _sorted_unique(starts >> 32)
+        wanted[docs] = True
     return docs
 
 

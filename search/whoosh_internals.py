@@ -140,8 +140,13 @@ class MappedFile:
 
     def readline(self, size=-1):
         end = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
-        found = bytes(self._view[self._pos : end]).find(b"\n")
-        return self.read((found + 1) if found >= 0 else end - self._pos)
+        at = self._pos
+        while at < end:  # looked for a piece at a time: the rest of a segment file may be megabytes
+            found = self._view[at : min(at + self.PEEK, end)].tobytes().find(b"\n")
+            if found >= 0:
+                return self.read(at + found + 1 - self._pos)
+            at += self.PEEK
+        return self.read(end - self._pos)
 
     def __iter__(self):
         while line := self.readline():
@@ -170,7 +175,8 @@ def _uncopied_buffer_file_init(self, buf, name=None, onclose=None):
 
 
 def map_segments_in_place() -> None:
-    """Make Whoosh read mapped segment files in place (see :class:`MappedFile`); called at start-up."""
+    """Make Whoosh read mapped segment files in place (see :class:`MappedFile`); the embedded engine
+    calls it before it opens an index."""
     BufferFile.__init__ = _uncopied_buffer_file_init
 
 
@@ -229,7 +235,7 @@ def blocks_holding(reader, fieldname: str, text, docs: np.ndarray):
         if docs[i] <= maxid:
             ids, _, values = read()
             yield ids, values
-            i = count if maxid == math.inf else int(np.searchsorted(docs, maxid, side="right"))
+            i = int(np.searchsorted(docs, maxid, side="right"))  # an inlined term's maxid (inf): count
 
 
 def length_bytes(reader, fieldname: str) -> bytes | None:

@@ -46,7 +46,7 @@ from search.merge import merge_tiers
 from search.postings import segment_cache, term_ids
 from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
 from search.substring import NGRAM_SUFFIX, segment_docs
-from search.whoosh_internals import BulkWriter, gc_paused
+from search.whoosh_internals import BulkWriter, gc_paused, map_segments_in_place
 
 ID_FIELD, CT_FIELD, PK_FIELD = "id", "django_ct", "django_id"
 CONTENT_TYPE = "archive.article"
@@ -127,6 +127,7 @@ class WhooshEngine(Engine):
         cache_mb: int | None = None,
         on_write: Callable[[list[str]], None] | None = None,
     ):
+        map_segments_in_place()  # before any reader opens a segment
         self.path = Path(path)
         if cache_mb:
             segment_cache.budget = int(cache_mb) * 1024 * 1024

@@ -131,6 +131,9 @@ def test_opening_a_reader_does_not_copy_the_segment_files(tmp_path):
     from whoosh import index
     from whoosh.fields import KEYWORD, Schema
 
+    from search.whoosh_internals import map_segments_in_place
+
+    map_segments_in_place()  # as the embedded engine does before it opens an index
     ix = index.create_in(tmp_path, Schema(tags=KEYWORD))
     writer = ix.writer()
     for doc in range(2):  # 2 × 8,000 terms of 2,000 characters: a 32 MB terms file
@@ -154,7 +157,8 @@ def test_mapped_file_reads_as_a_file_does():
 
     from search.whoosh_internals import MappedFile
 
-    data = pickle.dumps((1, "街道", 2.5), 2) + b"line one\nline two\n" + bytes(range(10))
+    long_line = "街道".encode() * 400 + b"\n"  # longer than the piece readline looks through at once
+    data = pickle.dumps((1, "街道", 2.5), 2) + b"line one\nline two\n" + long_line + bytes(range(10))
     mapped, plain = MappedFile(memoryview(data)), io.BytesIO(data)
     for f in (mapped, plain):
         assert pickle.load(f) == (1, "街道", 2.5)
