@@ -56,13 +56,45 @@ def pct(values: list[float], q: int) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def _anon_mb() -> float | None:
-    """This process's own (anonymous) resident memory: without the mapped index files."""
+def _anon_mb(pid: int | str = "self") -> float | None:
+    """A process's own (anonymous) resident memory: without the mapped index files."""
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             return next(int(line.split()[1]) for line in status if line.startswith("RssAnon")) / 1024
     except (OSError, StopIteration):
         return None
+
+
+class OwnMemory:
+    """Samples, every ``every`` seconds, the own memory of this process and the processes it started
+    (the bulk writer's): what a worker holds while it indexes, without the mapped segment files."""
+
+    def __init__(self, every: float = 0.5):
+        import threading
+
+        self.every, self.samples = every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(self.every):
+            pids = [me.pid] + [child.pid for child in me.children(recursive=True)]
+            self.samples.append(sum(_anon_mb(pid) or 0 for pid in pids))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def figures(self) -> dict:
+        samples = self.samples or [_anon_mb() or 0]
+        return {"index_own_mb_median": pct(samples, 50), "index_own_mb_peak": max(samples)}
 
 
 def dir_size(path: Path) -> int:
@@ -171,18 +203,20 @@ def index_phase(engine_name: str, n: int, work: Path, nodes: str, procs: int, re
     started = time.perf_counter()
     batch = []
     done = held
-    for i, doc in enumerate(documents(n)):
-        if i < held:
-            continue
-        batch.append(doc)
-        if len(batch) == BATCH:
-            engine.index(batch)
-            done += len(batch)
-            batch = []
-            if done % 50_000 == 0:
-                rate = (done - held) / (time.perf_counter() - started)
-                log(f"  {engine_name}: indexed {done}/{n} ({rate:.0f} docs/s)")
-    engine.index(batch)
+    with OwnMemory() as memory:
+        for i, doc in enumerate(documents(n)):
+            if i < held:
+                continue
+            batch.append(doc)
+            if len(batch) == BATCH:
+                engine.index(batch)
+                done += len(batch)
+                batch = []
+                if done % 50_000 == 0:
+                    rate = (done - held) / (time.perf_counter() - started)
+                    own = memory.samples[-1] if memory.samples else 0
+                    log(f"  {engine_name}: indexed {done}/{n} ({rate:.0f} docs/s, own memory {own:.0f} MB)")
+        engine.index(batch)
     index_s = time.perf_counter() - started
     engine.close()
     return {
@@ -190,6 +224,7 @@ def index_phase(engine_name: str, n: int, work: Path, nodes: str, procs: int, re
         "docs_per_s": (n - held) / index_s,
         "resumed_from": held,
         "index_rss_mb_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **memory.figures(),
     }
 
 
@@ -328,16 +363,24 @@ def main() -> None:
             compare(results["whoosh"], results["typesense"])
 
 
+def _own(r: dict) -> str:
+    """The indexing's own memory, median / peak MB (a kept index from an older run has none)."""
+    if "index_own_mb_peak" not in r:
+        return "-"
+    return f"{r['index_own_mb_median']:.0f} / {r['index_own_mb_peak']:.0f}"
+
+
 def print_row(n: int, results: dict) -> None:
     print(f"\nN={n:,}")
     print(
         f"{'engine':10} {'docs/s':>8} {'size MB':>8} {'page p50':>9} {'page p95':>9} {'api p50':>8} "
-        f"{'api p95':>8} {'index RSS':>9} {'search RSS':>10} {'search own':>10} {'server MB':>9}"
+        f"{'api p95':>8} {'index RSS':>9} {'index own':>15} {'search RSS':>10} {'search own':>10} {'server MB':>9}"
     )
     for name, r in results.items():
         print(
             f"{name:10} {r['docs_per_s']:8.0f} {r['size_mb']:8.0f} {r['page_p50']:9.1f} {r['page_p95']:9.1f} "
-            f"{r['api_p50']:8.1f} {r['api_p95']:8.1f} {r['index_rss_mb_peak']:9.0f} {r['search_rss_mb_peak']:10.0f} "
+            f"{r['api_p50']:8.1f} {r['api_p95']:8.1f} {r['index_rss_mb_peak']:9.0f} "
+            f"{_own(r):>15} {r['search_rss_mb_peak']:10.0f} "
             f"{r.get('search_anon_mb') or 0:10.0f} {r.get('server_rss_mb', 0):9.0f}"
         )
     kinds = next(iter(results.values()))["by_kind"]
