@@ -10,7 +10,8 @@ seconds. Here a query becomes a NumPy boolean mask over every document number of
   change (deletions only hide documents); the engine's evaluator
   (:meth:`search.engine.whoosh_engine.WhooshEngine._mask`) combines them with ``&``/``|``/``~``;
 * :meth:`IndexArrays.column` is a cached column array (dates as yyyymmdd numbers);
-* facet counts are one ``bincount`` over (document, value) pairs kept per index generation;
+* facet counts come from (document, value) pairs kept per index generation, summed per value's
+  run for many matches or over the matches' own pairs for a few (:class:`FacetPairs`);
 * "newest first" is a precomputed order filtered by the mask;
 * relevance is Whoosh's BM25F computed for every match at once from the scoring terms' postings
   and the field lengths (the same formula, statistics and boosts as Whoosh's scorer; a test
@@ -43,6 +44,45 @@ from search.whoosh_internals import field_b
 PARTITION_FACTOR = 4  # past this many matches per wanted result, sort only the best-scoring ones
 
 # -- one index generation -----------------------------------------------------------------------
+
+
+class FacetPairs:
+    """An exact field's (document, value) pairs, held both ways to count them in time that grows
+    with the smaller side: grouped by value (``docs``, each value's run from ``starts``) for a mask
+    of many documents, and by document (``values``, each document's from ``offsets``) for a few.
+
+    At 1,000,000 articles a field has about three million pairs: a ``bincount`` over all of them
+    took 8–19 ms per facet and page; a sum over each value's run takes 5 ms, and a few hundred
+    matches are counted from their own pairs in well under one.
+    """
+
+    SPARSE = 8  # count the matches' own pairs while they are under 1/SPARSE of the documents
+
+    def __init__(self, names: list[str], docs: np.ndarray, values: np.ndarray, size: int):
+        self.names = names
+        by_value = np.argsort(values, kind="stable")
+        self.docs = docs[by_value]
+        self.starts = np.searchsorted(values[by_value], np.arange(len(names)))
+        by_doc = np.argsort(docs, kind="stable")
+        self.values = values[by_doc]
+        self.offsets = np.searchsorted(docs[by_doc], np.arange(size + 1))
+        for part in (self.docs, self.starts, self.values, self.offsets):
+            part.flags.writeable = False
+
+    def counts(self, mask: np.ndarray) -> list[tuple[str, int]]:
+        """[(value, count)] of the documents in ``mask``, most first, then by value."""
+        if not self.names:
+            return []
+        matches = np.flatnonzero(mask)
+        if len(matches) * self.SPARSE < len(self.offsets):  # a few: count their own pairs
+            first, last = self.offsets[matches], self.offsets[matches + 1]
+            sizes = last - first
+            pairs = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+            counts = np.bincount(self.values[pairs], minlength=len(self.names))
+        else:
+            counts = np.add.reduceat(mask[self.docs], self.starts, dtype=np.int64)  # no run is empty
+        found = [(self.names[i], int(counts[i])) for i in np.flatnonzero(counts)]
+        return sorted(found, key=lambda item: (-item[1], item[0]))
 
 
 class Unsupported(Exception):
@@ -128,36 +168,32 @@ class IndexArrays:
 
         return self._memoized(("column", fieldname), build)
 
-    # -- matching
-
     # -- facets
 
-    def facet_pairs(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(values, documents, value index per document) of every (document, value) pair."""
+    def facet_pairs(self, fieldname: str) -> FacetPairs:
+        """Every (document, value) pair of an exact field (:class:`FacetPairs`)."""
 
         def build():
             index: dict[str, int] = {}
             docs, values = [], []
             for reader, offset in self.leaves:
                 for value, ids in facet_postings(reader, fieldname).items():
-                    slot = index.setdefault(value, len(index))
-                    docs.append(ids + offset)
-                    values.append(np.full(len(ids), slot, dtype=np.int64))
-            names = list(index)
-            if not docs:
-                return names, EMPTY_IDS, EMPTY_IDS
-            return names, np.concatenate(docs), np.concatenate(values)
+                    if len(ids):  # every value has a pair (FacetPairs counts runs)
+                        slot = index.setdefault(value, len(index))
+                        docs.append(ids + offset)
+                        values.append(np.full(len(ids), slot, dtype=np.int64))
+            return FacetPairs(
+                list(index),
+                np.concatenate(docs) if docs else EMPTY_IDS,
+                np.concatenate(values) if values else EMPTY_IDS,
+                self.size,
+            )
 
         return self._memoized(("facet", fieldname), build)
 
     def facet_counts(self, fieldname: str, mask: np.ndarray) -> list[tuple[str, int]]:
         """[(value, count)] of the matching documents, most first, then by value."""
-        names, docs, values = self.facet_pairs(fieldname)
-        if not names:
-            return []
-        counts = np.bincount(values[mask[docs]], minlength=len(names))
-        found = [(names[i], int(counts[i])) for i in np.flatnonzero(counts)]
-        return sorted(found, key=lambda item: (-item[1], item[0]))
+        return self.facet_pairs(fieldname).counts(mask)
 
     # -- ordering
 

@@ -8,8 +8,9 @@ Top down:
 * **evaluator**: :meth:`WhooshEngine._mask` turns the query tree into a boolean mask over document
   numbers, one branch per node kind (a term's substring documents come from
   :func:`search.substring.segment_docs`); filters are masks too (:meth:`_filter_mask`);
-* **answer**: the total is the mask's count, facets one ``bincount`` each, the page a cached date
-  order filtered by the mask, or BM25F over every match at once (:mod:`search.docsets`).
+* **answer**: the total is the mask's count, facets counted per value
+  (:class:`search.docsets.FacetPairs`), the page a cached date order filtered by the mask, or
+  BM25F over every match at once (:mod:`search.docsets`).
 
 The field names and stored identifiers (``archive.article.12``) are those of the Haystack backend
 this engine grew out of, so an index built before keeps working.

@@ -1,6 +1,7 @@
 """The embedded engine's evaluator and whole-index arrays against Whoosh's own matchers and scorer,
 on the real index over several segments."""
 
+import numpy as np
 import pytest
 from haystack import connections
 from whoosh import query as wq
@@ -65,7 +66,7 @@ def test_masks_equal_whooshs_matches(segmented):
     engine = backend.engine
     arrays = arrays_for(searcher, engine)
     assert int(arrays.live.sum()) == searcher.doc_count() == Article.objects.public().count()
-    district = next(iter(arrays.facet_pairs("district")[0]))
+    district = next(iter(arrays.facet_pairs("district").names))
     from datetime import date
 
     filters = [
@@ -114,6 +115,28 @@ def test_facet_counts_equal_a_count_of_stored_fields(segmented):
         for value in filter(None, (searcher.stored_fields(docnum).get("street") or "").split(",")):
             expected[value] = expected.get(value, 0) + 1
     assert dict(arrays.facet_counts("street", mask)) == expected and expected
+
+
+@pytest.mark.parametrize("share", [0, 1, 3, 0.05, 0.5, 1.0])
+def test_facet_counts_of_few_and_many_matches_equal_a_count_of_stored_fields(segmented, share):
+    """A few matches are counted from their own pairs, many from each value's run: both as stored."""
+    backend, searcher = segmented
+    arrays = arrays_for(searcher, backend.engine)
+    live = arrays.live.nonzero()[0]
+    chosen = live[:: max(1, round(1 / share))] if isinstance(share, float) else live[:share]
+    mask = np.zeros(arrays.size, dtype=bool)
+    mask[chosen] = True
+    wanted = set(chosen.tolist())
+    for field in ("street", "district", "source_exact", "year"):
+        expected = {}  # Whoosh's own matchers: each value's documents among the chosen
+        for term in searcher.lexicon(field):
+            value = term.decode("utf-8") if isinstance(term, bytes) else term
+            if count := len(docs(searcher, wq.Term(field, value)) & wanted):
+                expected[value] = count
+        assert expected or len(wanted) < 5, field  # the corpus has places, sources and years
+        got = arrays.facet_counts(field, mask)
+        assert dict(got) == expected, (field, share)
+        assert got == sorted(got, key=lambda item: (-item[1], item[0]))
 
 
 def test_a_deleted_document_leaves_every_mask(segmented, corpus):
