@@ -2,6 +2,7 @@
 
 import random
 
+import pytest
 from whoosh import index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import Phrase, Term
@@ -98,9 +99,15 @@ def test_documents_holding_the_chunk_as_a_word_skip_the_position_check(tmp_path)
         assert substring_ids(s, "text__ng", "越城区") == [0, 3]
 
 
-def test_positions_read_a_block_at_a_time_match_a_scan_in_long_and_packed_blocks(tmp_path):
+@pytest.mark.parametrize("block_limit", [100, None])
+def test_positions_read_a_block_at_a_time_match_a_scan_in_long_and_packed_blocks(tmp_path, monkeypatch, block_limit):
     """The engine's own format and writer: blocks of 32+ postings are packed (positions read in one
-    go), and an article past 65,536 characters stores wider positions (read a value at a time)."""
+    go), and an article past 65,536 characters stores wider positions (read a value at a time).
+    With blocks of 100 postings a term spans several, and blocks without candidates are skipped."""
+    from search import whoosh_internals
+
+    if block_limit:
+        monkeypatch.setattr(whoosh_internals, "BLOCK_LIMIT", block_limit)
     from search.docsets import arrays_for
     from search.engine import Document
     from search.engine.whoosh_engine import WhooshEngine
@@ -115,6 +122,11 @@ def test_positions_read_a_block_at_a_time_match_a_scan_in_long_and_packed_blocks
     engine.index(Document(id=i + 1, title="", text=text, source="") for i, text in enumerate(texts))
     searcher = engine._searcher()
     arrays = arrays_for(searcher, engine)
+    if block_limit:
+        from search.postings import iter_blocks
+
+        blocks = [len(ids) for r, _ in arrays.leaves for ids, _, _ in iter_blocks(r, "text__ng", "东浦")]
+        assert len(blocks) > 3 and max(blocks) == block_limit
     found = {}
     for query in ("东浦街道", "浦街道东", "街道东浦街", "东浦街道办", "道东浦街道"):
         mask = engine._mask(arrays, parse_query(query).tree)
