@@ -10,11 +10,12 @@ together in that field: the same documents the embedded engine's substring posti
 
 One Typesense search answers a conjunction: its terms are phrases ANDed in ``q``, its negated
 ones ``-"…"``. A tree with ``Or`` becomes disjoint conjunctions (:func:`disjoint_pieces`: each
-excludes those before it), so their totals and facet counts add up exactly, and a page is merged
-from the pieces' own first pages. Filters are ``filter_by`` on exact fields. Typesense ignores a
-phrase that matches no document (``"愿 志" "街 道"`` answers as ``"街 道"``), so each required phrase
-of a piece with other literals is counted in the same round trip, and a piece with one that finds
-nothing is empty.
+excludes those before it), so their totals and facet counts add up exactly (a value one piece
+lists and another's 250-value list leaves out is counted there in one more round trip:
+:meth:`TypesenseEngine._facets`), and a page is merged from the pieces' own first pages. Filters
+are ``filter_by`` on exact fields. Typesense ignores a phrase that matches no document
+(``"愿 志" "街 道"`` answers as ``"街 道"``), so each required phrase of a piece with other literals
+is counted in the same round trip, and a piece with one that finds nothing is empty.
 
 Relevance is Typesense's text match, ties newest first; "more like this" weighs the document's
 most frequent words (stored in a words field) by tf × idf and ranks the documents found under the
@@ -410,15 +411,12 @@ class TypesenseEngine(Engine):
             base |= {"facet_by": ",".join(FACET_FIELDS[f] for f in request.facets), "max_facet_values": FACET_VALUES}
         queries = [base | {"q": "*" if piece is None else piece_query(piece)} for piece in pieces]
         stop = request.offset + request.limit
-        total, counts = 0, {name: {} for name in request.facets}
+        total, answers = 0, []  # (the piece's search, its result)
 
-        def tally(result):
+        def tally(params, result):
             nonlocal total
             total += result["found"]
-            by_field = {f["field_name"]: f["counts"] for f in result.get("facet_counts", [])}
-            for name in request.facets:
-                for item in by_field.get(FACET_FIELDS[name], []):
-                    counts[name][item["value"]] = counts[name].get(item["value"], 0) + item["count"]
+            answers.append((params, result))
 
         # Typesense ignores a phrase that matches no document instead of finding nothing, so a
         # conjunction holding one would answer as if it were not there: each required phrase of a
@@ -445,24 +443,24 @@ class TypesenseEngine(Engine):
         if len(queries) == 1 and want and request.offset % want == 0 and want <= PAGE_MAX:
             page_params = {"per_page": want, "page": request.offset // want + 1, "sort_by": SORTS[sort]}
             result = answered([queries[0] | page_params])[0]
-            tally(result)
+            tally(queries[0], result)
             page = result["hits"]
         elif len(queries) == 1:
             result = answered([queries[0] | {"per_page": 0}])[0]
-            tally(result)
+            tally(queries[0], result)
             page = self._first(queries[0], stop, sort, request.offset) if want and result["found"] else []
         elif stop <= PAGE_MAX:
             # Every piece's first hits, found and facets in one round trip; the page is merged from them.
             page_params = {"per_page": stop, "page": 1, "sort_by": SORTS[sort]}
             streams = []
-            for result in answered([params | page_params for params in queries]):
-                tally(result)
+            for params, result in zip(queries, answered([params | page_params for params in queries]), strict=True):
+                tally(params, result)
                 streams.append(result["hits"])
             page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
         else:
             streams = []
             for result, params in zip(answered([p | {"per_page": 0} for p in queries]), queries, strict=True):
-                tally(result)
+                tally(params, result)
                 if result["found"] and want:
                     streams.append(self._first(params, min(stop, result["found"]), sort))
             page = list(heapq.merge(*streams, key=lambda hit: _sort_key(sort, hit)))[request.offset : stop]
@@ -474,8 +472,64 @@ class TypesenseEngine(Engine):
                 hit_highlights(request.tree, doc.get("title", ""), doc.get("text", "")) if request.highlight else {}
             )
             hits.append(Hit(id=int(doc["pk"]), score=score, highlights=highlights))
-        facets = {name: sorted_facet(counts[name]) for name in request.facets}
-        return SearchResult(total=total, hits=hits, facets=facets)
+        return SearchResult(total=total, hits=hits, facets=self._facets(request.facets, answers))
+
+    def _facets(self, names: Sequence[str], answers: list[tuple[dict, dict]]) -> dict[str, list[tuple[str, int]]]:
+        """Each facet's counts over the pieces' answers, most first.
+
+        Typesense lists a piece's ``FACET_VALUES`` most frequent values. With one piece those are
+        the top values, exactly counted. With several, a value listed for one piece may be left out
+        of another's list: it is counted there too (one more round trip for all such values), and
+        only values at least as frequent as any value no list holds could be (the sum of the full
+        lists' smallest counts) are kept, so what is shown is exact and nothing more frequent is
+        missing.
+        """
+        lists = {
+            name: [
+                {
+                    item["value"]: item["count"]
+                    for f in result.get("facet_counts", [])
+                    if f["field_name"] == field
+                    for item in f["counts"]
+                }
+                for _, result in answers
+            ]
+            for name, field in ((name, FACET_FIELDS[name]) for name in names)
+        }
+        floors = {name: sum(min(c.values()) for c in lists[name] if len(c) >= FACET_VALUES) for name in names}
+        recounts = []  # (facet, piece, values to count there)
+        if len(answers) > 1:
+            for name in names:
+                listed = set().union(*lists[name])
+                for piece, counted in enumerate(lists[name]):
+                    if len(counted) >= FACET_VALUES and listed - counted.keys():
+                        recounts.append((name, piece, sorted(listed - counted.keys())))
+        if recounts:
+            searches = []
+            for name, piece, values in recounts:
+                params, field = answers[piece][0], FACET_FIELDS[name]
+                only = f"{field}:=[{','.join(_value(v) for v in values)}]"
+                searches.append(
+                    params
+                    | {
+                        "filter_by": " && ".join(filter(None, (params.get("filter_by"), only))),
+                        "facet_by": field,
+                        "max_facet_values": len(values),
+                        "per_page": 0,
+                    }
+                )
+            for (name, piece, values), result in zip(recounts, self._multi(searches), strict=True):
+                wanted = set(values)
+                for f in result.get("facet_counts", []):
+                    lists[name][piece].update((i["value"], i["count"]) for i in f["counts"] if i["value"] in wanted)
+        out = {}
+        for name in names:
+            summed: dict[str, int] = {}
+            for counted in lists[name]:
+                for value, count in counted.items():
+                    summed[value] = summed.get(value, 0) + count
+            out[name] = sorted_facet({v: c for v, c in summed.items() if c >= floors[name]})
+        return out
 
     def similar(self, id: int, *, limit: int, exclude: Sequence[int] = ()) -> list[int]:
         """Documents sharing most of document ``id``'s most frequent words (two characters or more)."""

@@ -271,3 +271,56 @@ def test_more_like_this_finds_a_document_sharing_only_some_of_the_words(engine):
         assert related[:1] == [sharing.id] and unrelated.id not in related
     finally:
         engine.delete([article.id, sharing.id, unrelated.id])
+
+
+# -- facets with more values than Typesense lists per search ------------------------------------------
+
+WIDE_STREETS = 700
+
+
+def wide_documents() -> list[Document]:
+    """1,400 documents over 700 streets: street s holds s % 9 + 1 "甲" documents (the even ids) and
+    as many "乙" ones, so that 甲 OR 乙 spans far more streets per piece than Typesense lists."""
+    docs, pk = [], 0
+    for s in range(WIDE_STREETS):
+        for word in ("甲", "乙"):
+            for _ in range((s * 7 + (3 if word == "乙" else 0)) % 9 + 1 if s < 350 else 1):
+                pk += 1
+                docs.append(
+                    Document(
+                        id=pk,
+                        title=f"第{s}号街道{word}",
+                        text=f"第{s}号街道的{word}报道",
+                        source="测试",
+                        published=date(2020, 1, 1),
+                        places={"district": ("测试区",), "street": (f"测试{s:03d}街道",)},
+                    )
+                )
+    return docs
+
+
+WIDE = wide_documents()
+
+
+@pytest.fixture(scope="module", params=["whoosh", "typesense"])
+def wide_engine(request, tmp_path_factory):
+    engine = make_engine(request.param, request, tmp_path_factory, collection="contract_wide")
+    engine.index(WIDE)
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("text", ["甲", "甲 OR 乙", "(甲 OR 乙) 街道", "甲 OR 乙 OR 报道"])
+def test_facet_counts_of_many_values_are_exact_and_leave_out_nothing_more_frequent(wide_engine, text):
+    """Defect: Typesense lists 250 values per search; an OR query summed each piece's list, so a
+    street listed for one piece but not another was undercounted."""
+    got = wide_engine.search(SearchRequest(tree=parse_query(text).tree, limit=0, facets=("street",))).facets["street"]
+    tree = parse_query(text).tree
+    want = Counter(doc.places["street"][0] for doc in WIDE if matches(doc, tree))
+    assert len(want) == WIDE_STREETS
+    assert got and all(count == want[value] for value, count in got), [
+        (value, count, want[value]) for value, count in got if count != want[value]
+    ][:5]
+    shown = {value for value, _ in got}
+    assert not [value for value, count in want.items() if value not in shown and count > got[-1][1]]
+    assert got == sorted(got, key=lambda vc: (-vc[1], vc[0]))
