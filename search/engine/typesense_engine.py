@@ -29,6 +29,7 @@ import json
 import math
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import product
 from urllib.parse import urlsplit
@@ -484,18 +485,11 @@ class TypesenseEngine(Engine):
         lists' smallest counts) are kept, so what is shown is exact and nothing more frequent is
         missing.
         """
-        lists = {
-            name: [
-                {
-                    item["value"]: item["count"]
-                    for f in result.get("facet_counts", [])
-                    if f["field_name"] == field
-                    for item in f["counts"]
-                }
-                for _, result in answers
-            ]
-            for name, field in ((name, FACET_FIELDS[name]) for name in names)
-        }
+        by_field = [
+            {f["field_name"]: {item["value"]: item["count"] for item in f["counts"]} for f in r.get("facet_counts", [])}
+            for _, r in answers
+        ]
+        lists = {name: [dict(fields.get(FACET_FIELDS[name], {})) for fields in by_field] for name in names}
         floors = {name: sum(min(c.values()) for c in lists[name] if len(c) >= FACET_VALUES) for name in names}
         recounts = []  # (facet, piece, values to count there)
         if len(answers) > 1:
@@ -524,10 +518,7 @@ class TypesenseEngine(Engine):
                     lists[name][piece].update((i["value"], i["count"]) for i in f["counts"] if i["value"] in wanted)
         out = {}
         for name in names:
-            summed: dict[str, int] = {}
-            for counted in lists[name]:
-                for value, count in counted.items():
-                    summed[value] = summed.get(value, 0) + count
+            summed = sum(map(Counter, lists[name]), Counter())
             out[name] = sorted_facet({v: c for v, c in summed.items() if c >= floors[name]})
         return out
 
