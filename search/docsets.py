@@ -73,8 +73,8 @@ class FacetPairs:
         """[(value, count)] of the documents in ``mask``, most first, then by value."""
         if not self.names:
             return []
-        matches = np.flatnonzero(mask)
-        if len(matches) * self.SPARSE < len(self.offsets):  # a few: count their own pairs
+        if np.count_nonzero(mask) * self.SPARSE < len(self.offsets):  # a few: count their own pairs
+            matches = np.flatnonzero(mask)
             first, last = self.offsets[matches], self.offsets[matches + 1]
             sizes = last - first
             pairs = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))

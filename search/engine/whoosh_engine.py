@@ -269,7 +269,8 @@ class WhooshEngine(Engine):
     def _values_mask(arrays, fieldname: str, values: Iterable[str]) -> np.ndarray:
         """Documents with any of these exact values in ``fieldname``."""
         values = list(values)
-        return arrays.segments(lambda r: np.unique(np.concatenate([term_ids(r, fieldname, v) for v in values])))
+        # A document listed under two of the values is simply marked twice.
+        return arrays.segments(lambda r: np.concatenate([term_ids(r, fieldname, v) for v in values]))
 
     def _filter_mask(self, arrays, filters: Filters) -> np.ndarray:
         mask = arrays.live.copy()
