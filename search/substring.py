@@ -42,7 +42,7 @@ def _chunk_docs(reader, fieldname: str, chunk: str) -> np.ndarray:
     candidates: np.ndarray | None = None
     for _, gram in sized:
         ids = term_ids(reader, fieldname, gram)
-        candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        candidates = ids if candidates is None else _sorted_intersection(candidates, ids)
         if not len(candidates):
             return EMPTY_IDS
     # A document whose words field (the same text, cut into words) has the chunk as a word holds
@@ -51,13 +51,14 @@ def _chunk_docs(reader, fieldname: str, chunk: str) -> np.ndarray:
     words_field = fieldname[: -len(NGRAM_SUFFIX)] if fieldname.endswith(NGRAM_SUFFIX) else None
     sure = EMPTY_IDS
     if words_field in reader.schema:
-        sure = np.intersect1d(term_ids(reader, words_field, chunk), candidates, assume_unique=True)
-    pending = np.setdiff1d(candidates, sure, assume_unique=True)
+        sure = _sorted_intersection(term_ids(reader, words_field, chunk), candidates)
+    pending = candidates[~_sorted_in(candidates, sure)]
     if not len(pending):
         return sure
     survivors = _verified(reader, fieldname, sized, pending)
-    # Disjoint (survivors were pending, not sure): sorting the two together is their union.
-    return np.sort(np.concatenate([sure, survivors])) if len(survivors) else sure
+    # Disjoint (survivors were pending, not sure): sorting the two together is their union (two
+    # ascending runs, which a stable sort merges in one pass).
+    return np.sort(np.concatenate([sure, survivors]), kind="stable") if len(survivors) else sure
 
 
 def _verified(reader, fieldname: str, sized: list[tuple[int, str]], docs: np.ndarray) -> np.ndarray:
@@ -100,6 +101,14 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[first]
 
 
+def _sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two ascending arrays of distinct values, ascending: the shorter looked
+    up in the longer (np.intersect1d sorts the two together: at 1,000,000 articles a third of a
+    cold query's time)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return short[_sorted_in(short, long)]
+
+
 def _sorted_in(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     """Which of ``values`` are in the ascending array ``sorted_keys``."""
     if not len(sorted_keys):
@@ -115,7 +124,7 @@ def segment_docs(reader, fieldname: str, text: str) -> np.ndarray:
         result: np.ndarray | None = None
         for chunk in chunks(text):
             docs = _chunk_docs(reader, fieldname, chunk)
-            result = docs if result is None else np.intersect1d(result, docs, assume_unique=True)
+            result = docs if result is None else _sorted_intersection(result, docs)
             if not len(result):
                 break
         return EMPTY_IDS if result is None else result
