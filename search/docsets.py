@@ -32,6 +32,7 @@ from whoosh.scoring import BM25F
 
 from search.postings import (
     EMPTY_IDS,
+    cached,
     column_values,
     facet_postings,
     field_lengths,
@@ -235,17 +236,20 @@ class IndexArrays:
                 raise Unsupported(term)
             if not self.searcher.doc_frequency(term.fieldname, term.text):
                 continue
-            idf = self.searcher.idf(term.fieldname, term.text)
             avgfl = self.searcher.avg_field_length(term.fieldname) or 1
             b = field_b(weighting, term.fieldname)
             k1 = weighting.K1
+            # idf · tf·(k1+1) / (tf + k1·(1 − b + b·length/avgfl)), the last term kept per segment
+            factor = self.searcher.idf(term.fieldname, term.text) * (k1 + 1) * term.boost
             for reader, offset in self.leaves:
                 ids, weights = term_postings(reader, term.fieldname, term.text)
                 if not len(ids):
                     continue
-                lengths = field_lengths(reader, term.fieldname)[ids]
-                score = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
-                total[ids + offset] += score * term.boost
+                score = length_norms(reader, term.fieldname, k1=k1, b=b, avgfl=avgfl)[ids]
+                score += weights
+                np.divide(weights, score, out=score)
+                score *= factor
+                total[ids + offset] += score
         total[~mask] = 0.0
         return total
 
@@ -259,16 +263,29 @@ class IndexArrays:
         expander.add_text(text)
         return expander.expanded_terms(numterms, normalize=True)
 
-    def ranked(self, scores: np.ndarray, mask: np.ndarray, tiebreak: np.ndarray | None, limit: int) -> list[int]:
+    @staticmethod
+    def ranked(scores: np.ndarray, mask: np.ndarray, tiebreak: np.ndarray | None, limit: int) -> list[int]:
         """The first ``limit`` matches by score (highest first), then ``tiebreak`` rank, then number."""
         docs = np.flatnonzero(mask)
         if not len(docs) or limit <= 0:
             return []
         doc_scores = scores[docs]
         if len(docs) > PARTITION_FACTOR * limit:
-            # Only documents scoring at least the limit-th best score can make the page.
-            threshold = np.partition(doc_scores, len(docs) - limit)[len(docs) - limit]
-            keep = doc_scores >= threshold
+            # Only documents scoring above the limit-th best score, and the best by tiebreak of those
+            # scoring it, make the page. Where few matches hold a scoring word (one character), most
+            # score 0: the threshold is looked for among the others (np.partition over an array
+            # nearly all one value took 190 ms at 1,000,000 articles).
+            positive = doc_scores[doc_scores > 0]
+            threshold = (
+                np.partition(positive, len(positive) - limit)[len(positive) - limit] if len(positive) >= limit else 0.0
+            )
+            above = np.flatnonzero(doc_scores > threshold)
+            tied = np.flatnonzero(doc_scores == threshold)
+            need = limit - len(above)
+            if len(tied) > need:
+                tie_keys = tiebreak[docs[tied]] if tiebreak is not None else docs[tied]  # distinct
+                tied = tied[np.argpartition(tie_keys, need - 1)[:need]]
+            keep = np.concatenate([above, tied])
             docs, doc_scores = docs[keep], doc_scores[keep]
         keys = [docs, tiebreak[docs]] if tiebreak is not None else [docs]
         order = np.lexsort((*keys, -doc_scores))
@@ -295,6 +312,16 @@ class _KnownFrequencies:
 
     def __getattr__(self, name):
         return getattr(self._reader, name)
+
+
+def length_norms(reader, fieldname: str, *, k1: float, b: float, avgfl: float) -> np.ndarray:
+    """BM25's ``k1·(1 − b + b·length/avgfl)`` of every document of a segment, kept per segment
+    (``avgfl`` is the index's, so a new generation keeps its own)."""
+
+    def build():
+        return k1 * ((1 - b) + b * field_lengths(reader, fieldname) / avgfl)
+
+    return cached(reader, ("length_norms", fieldname, k1, b, avgfl), build)
 
 
 def _terms_of(query):

@@ -242,3 +242,22 @@ def test_shared_arrays_cannot_be_changed_by_a_search(segmented):
         arrays.live[0] = False
     with pytest.raises(ValueError):
         arrays.order("published__desc", True)[0] = 0
+
+
+@pytest.mark.parametrize("zeros", [0.0, 0.5, 0.97, 1.0])
+@pytest.mark.parametrize("tiebreak", [True, False])
+def test_the_best_ranked_matches_equal_a_full_sort_even_when_most_tie(zeros, tiebreak):
+    """Most matches score 0 where few hold a scoring word (one character): the page is still the
+    best by score, then tiebreak rank, then number (a full sort of every match is the reference)."""
+    from search.docsets import IndexArrays
+
+    rng = np.random.default_rng(4)
+    size = 50_000
+    scores = np.where(rng.random(size) < zeros, 0.0, rng.integers(1, 40, size) / 7)
+    mask = rng.random(size) < 0.8
+    rank = rng.permutation(size) if tiebreak else None
+    docs = np.flatnonzero(mask)
+    keys = (docs, rank[docs]) if tiebreak else (docs,)
+    reference = docs[np.lexsort((*keys, -scores[docs]))].tolist()
+    for limit in (1, 20, 1000):
+        assert IndexArrays.ranked(scores, mask, rank, limit) == reference[:limit], limit
