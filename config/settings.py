@@ -233,6 +233,20 @@ CONTENT_SECURITY_POLICY = {
 INSTALLED_APPS += ["csp"]
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
 
+# Email (the alerts of saved searches): Django's own setting names, read from the environment.
+# The embedded default prints each message to the worker's output (the console backend).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "地方治理报道档案 <archive@localhost>")
+if os.environ.get("EMAIL_FILE_PATH"):  # for the file backend
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+
 # BEHIND_TLS_PROXY=1: the archive is served over HTTPS by a reverse proxy (nginx, Caddy, a load
 # balancer) that terminates TLS, sets X-Forwarded-Proto and forwards plain HTTP to us.  The proxy
 # must set (overwrite) that header on every request; otherwise a client could claim HTTPS.
