@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from contextlib import contextmanager
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+from tests.ports import free_port
 
 
 class _Inbox:
@@ -26,9 +27,7 @@ class _Inbox:
 def smtp_server():
     """Yield (host, port, inbox) of a running server; ``inbox.messages`` are parsed messages."""
     inbox = _Inbox()
-    with socket.socket() as probe:  # a free port (the controller checks its server by connecting)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # not 0: the controller checks its server by connecting to the port
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -491,13 +491,12 @@ class TypesenseEngine(Engine):
         ]
         lists = {name: [dict(fields.get(FACET_FIELDS[name], {})) for fields in by_field] for name in names}
         floors = {name: sum(min(c.values()) for c in lists[name] if len(c) >= FACET_VALUES) for name in names}
-        recounts = []  # (facet, piece, values to count there)
-        if len(answers) > 1:
-            for name in names:
-                listed = set().union(*lists[name])
-                for piece, counted in enumerate(lists[name]):
-                    if len(counted) >= FACET_VALUES and listed - counted.keys():
-                        recounts.append((name, piece, sorted(listed - counted.keys())))
+        recounts = []  # (facet, piece, values listed for another piece to count there)
+        for name in names:
+            listed = set().union(*lists[name])
+            for piece, counted in enumerate(lists[name]):
+                if len(counted) >= FACET_VALUES and listed - counted.keys():
+                    recounts.append((name, piece, sorted(listed - counted.keys())))
         if recounts:
             searches = []
             for name, piece, values in recounts:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,12 +37,6 @@ def _browser_missing() -> str | None:
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(message)
     return message
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +67,7 @@ def site(tmp_path_factory):
     superuser = {**env, "DJANGO_SUPERUSER_PASSWORD": SUPERUSER[1]}
     create = ["createsuperuser", "--no-input", "--username", SUPERUSER[0], "--email", "admin@example.org"]
     subprocess.run([*manage, *create], env=superuser, cwd=REPO, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     quiet = {"env": {**env, "BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2"}, "cwd": REPO}
     quiet.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen(

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from email.message import Message
 from pathlib import Path
 
+from tests.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 MANAGE = [sys.executable, str(REPO / "manage.py")]
 
@@ -52,16 +54,10 @@ def resolved_settings(env: dict[str, str], *names: str) -> dict:
     return json.loads(result.stdout)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def served(env: dict[str, str]):
     """Base URL of ``manage.py runserver`` started in ``env``."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*MANAGE, "runserver", "--noreload", f"127.0.0.1:{port}"],
         env=env,

@@ -87,12 +87,17 @@ def expected(text: str = "", keep=lambda doc: True) -> set[int]:
     return {doc.id for doc in DOCS if keep(doc) and matches(doc, tree)}
 
 
-@pytest.fixture(scope="module", params=["whoosh", "typesense"])
-def engine(request, tmp_path_factory):
-    engine = make_engine(request.param, request, tmp_path_factory, collection="contract")
-    engine.index(DOCS)
+def indexed_engine(request, tmp_path_factory, collection: str, docs: list[Document]):
+    """The engine ``request.param`` holding ``docs``, closed after the module."""
+    engine = make_engine(request.param, request, tmp_path_factory, collection=collection)
+    engine.index(docs)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="module", params=["whoosh", "typesense"])
+def engine(request, tmp_path_factory):
+    yield from indexed_engine(request, tmp_path_factory, "contract", DOCS)
 
 
 def ask(engine, text="", **kwargs):
@@ -304,10 +309,7 @@ WIDE = wide_documents()
 
 @pytest.fixture(scope="module", params=["whoosh", "typesense"])
 def wide_engine(request, tmp_path_factory):
-    engine = make_engine(request.param, request, tmp_path_factory, collection="contract_wide")
-    engine.index(WIDE)
-    yield engine
-    engine.close()
+    yield from indexed_engine(request, tmp_path_factory, "contract_wide", WIDE)
 
 
 @pytest.mark.parametrize("text", ["甲", "甲 OR 乙", "(甲 OR 乙) 街道", "甲 OR 乙 OR 报道"])
