@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .ingest.dates import CHINA_TZ
@@ -265,6 +266,11 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # What saved-search alerts ask the search index for ("public since"): set by save() and by
+    # ingest's bulk writes. Nullable without a default so that adding it is an ALTER TABLE.
+    made_public_at = models.DateTimeField(
+        "公开时间", null=True, blank=True, db_index=True, help_text="报道最近一次变为公开（已发布且不是重复稿）的时间。"
+    )
 
     objects = ArticleQuerySet.as_manager()
     # Field-level history of curators' edits (who, when, what); ingest's bulk writes make none.
@@ -289,8 +295,53 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Save, stamping ``made_public_at`` when this makes the article public: alerts send what became so."""
+        update_fields = kwargs.get("update_fields")
+        if self._becomes_public(update_fields):
+            self.made_public_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "made_public_at"]
+        super().save(*args, **kwargs)
+        self._public_when_loaded = self._public_in_memory()
+
     def get_absolute_url(self) -> str:
         return reverse("archive:article", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember whether the row was public as loaded, so that save() sees it become public."""
+        instance = super().from_db(db, field_names, values)
+        instance._public_when_loaded = instance._public_in_memory()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Reload, and remember the reloaded row's public state as from_db() does."""
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:
+            self._public_when_loaded = self._public_in_memory()
+        elif {"status", "duplicate_of", "duplicate_of_id"} & set(fields):
+            self._public_when_loaded = None  # one of the two may still hold an unsaved change: ask at save()
+
+    def _public_in_memory(self) -> bool | None:
+        """Whether the loaded values make the article public; None when status or the link was not loaded."""
+        loaded = self.__dict__
+        if "status" not in loaded or "duplicate_of_id" not in loaded:
+            return None
+        return loaded["status"] == self.Status.PUBLISHED and loaded["duplicate_of_id"] is None
+
+    def _becomes_public(self, update_fields) -> bool:
+        """Whether this save turns an article that was not public into a public one."""
+        if update_fields is not None and not {"status", "duplicate_of", "duplicate_of_id"} & set(update_fields):
+            return False  # neither is written: the stored article stays as public as it was
+        if not (self.status == self.Status.PUBLISHED and self.duplicate_of_id is None):
+            return False
+        if self._state.adding:
+            return self.made_public_at is None  # a caller's own value (a copy, a test) is kept
+        was = getattr(self, "_public_when_loaded", None)
+        if was is None:  # loaded without status or the link (only(), defer()): the stored row tells
+            was = type(self).objects.public().filter(pk=self.pk).exists()
+        return not was
 
     @property
     def original_link(self) -> str:

@@ -37,6 +37,11 @@ CURATOR_PERMISSIONS = [
     ("archive", "view_templateline"),
     # Background tasks (uploads, geotagging again, index writes): see what is queued, done or failed.
     ("django_tasks_database", "view_dbtaskresult"),
+    # Saved searches and their alerts, as staff readers have them (alerts/roles.py).
+    ("alerts", "add_savedsearch"),
+    ("alerts", "change_savedsearch"),
+    ("alerts", "delete_savedsearch"),
+    ("alerts", "view_savedsearch"),
 ]
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "archive",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,16 @@ CONTENT_SECURITY_POLICY = {
 }
 INSTALLED_APPS += ["csp"]
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+
+# Signing in (staff readers and curators save searches; the admin keeps its own sign-in page).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "alerts:list"
+LOGOUT_REDIRECT_URL = "archive:home"
+# The site's public address, for the links in alert messages (sent by the worker, outside any request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Each run of a saved search looks this far back before its last run (deliveries keep out repeats),
+# so an article made public just before a run but indexed just after it is sent next time.
+ALERTS_LOOKBACK_HOURS = int(os.environ.get("ALERTS_LOOKBACK_HOURS") or 48)
 
 # Email (the alerts of saved searches): Django's own setting names, read from the environment.
 # The embedded default prints each message to the worker's output (the console backend).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils import timezone
 from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery
 from haystack.utils import get_identifier
 
@@ -38,7 +39,17 @@ def document_from_prepared(prepared: dict) -> Document:
         places={level: tuple(prepared.get(level) or ()) for level in PLACE_LEVELS if prepared.get(level)},
         doc_number=prepared.get("doc_number") or None,
         issuers=tuple(prepared.get("issuer") or ()),
+        public_since=_aware(prepared.get("public_since")),
     )
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A prepared moment (a datetime or an ISO string) as an aware datetime; naive ones are in ``TIME_ZONE``."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.get_default_timezone())
 
 
 def _pk(obj_or_string) -> int:

@@ -76,6 +76,11 @@ def _filename(echo: dict, extension: str) -> str:
 
 
 def _row(request, article) -> dict:
+    return row(article, absolute=request.build_absolute_uri)
+
+
+def row(article, *, absolute) -> dict:
+    """An article as an export's row; ``absolute`` makes a path a full address."""
     return {
         "id": article.pk,
         "title": article.title,
@@ -84,11 +89,25 @@ def _row(request, article) -> dict:
         "source": article.source.name if article.source else None,
         "account_id": article.source.account_id if article.source else None,
         "places": place_dicts(article),
-        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "url": absolute(article.get_absolute_url()),
         "original_url": article.original_link,  # web addresses only
         "document": document_dict(article),
         "body": article.body,
     }
+
+
+def csv_writer(out) -> csv.DictWriter:
+    """A CSV writer of export rows on ``out``, its header written."""
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    return writer
+
+
+def write_csv_rows(writer: csv.DictWriter, rows) -> None:
+    for item in rows:
+        cells = {k: v for k, v in item.items() if k != "document"}
+        cells.update(item["document"], places="、".join(p["name"] for p in item["places"]))
+        writer.writerow({name: csv_cell(value) for name, value in cells.items()})
 
 
 def csv_cell(value):
@@ -115,12 +134,7 @@ def export(request, fmt: str) -> HttpResponse:
     else:
         out = io.StringIO()
         out.write("\ufeff")  # a byte-order mark, so spreadsheet programs read the Chinese as UTF-8
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            cells = {k: v for k, v in row.items() if k != "document"}
-            cells.update(row["document"], places="、".join(p["name"] for p in row["places"]))
-            writer.writerow({name: csv_cell(value) for name, value in cells.items()})
+        write_csv_rows(csv_writer(out), rows)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, _filename(echo, fmt))
     response["X-Search-Parameters"] = urlencode(echo)

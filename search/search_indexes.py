@@ -29,6 +29,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     # brackets on the page), searched exactly; each 发文机关 of the document, filtered and faceted.
     doc_number = FacetCharField(null=True)
     issuer = FacetMultiValueField()
+    # When the article last became public (saved-search alerts ask for what is new since a moment);
+    # an article public since before that was recorded counts from its creation.
+    public_since = indexes.DateTimeField(null=True)
 
     def get_model(self):
         return Article
@@ -59,6 +62,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_issuer(self, obj):
         return issuing_bodies(obj.issuing_body or "")
+
+    def prepare_public_since(self, obj):
+        return obj.made_public_at or obj.created_at
 
     def prepare(self, obj):
         data = super().prepare(obj)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from archive.models import Article, Place
 from search.backends import current_engine
@@ -192,6 +193,66 @@ def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
     result = _answer(_request(params, parsed, offset=0, limit=limit, facets=()), [])
     found = _articles(result.ids)
     return [found[pk] for pk in result.ids if pk in found], result.total
+
+
+@dataclass
+class Slice:
+    """Results ``offset`` to ``offset + limit`` of a search as it stood at a moment (for cursors)."""
+
+    count: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    notes: list[str]
+
+
+def results_slice(params: dict, *, offset: int, limit: int, until: datetime, facets: bool = False) -> Slice:
+    """A slice of the search's results among the articles public at ``until``, any depth.
+
+    Paging with the same ``until`` is not shifted by articles made public meanwhile (the engines'
+    ``public_until`` filter), so a script walking every result sees each once.
+    """
+    parsed = parse_query(params.get("q") or "")
+    notes = list(parsed.messages)
+    request = _request(params, parsed, offset=offset, limit=limit, facets=FACETS if facets else ())
+    request = replace(request, filters=replace(request.filters, public_until=until))
+    result = _answer(request, notes)
+    articles = _articles(result.ids)
+    terms = parsed.highlight_terms
+    hits = [
+        Hit(article=articles[pk], snippet=snippet(articles[pk].body or "", terms), score=hit.score)
+        for hit, pk in ((hit, hit.id) for hit in result.hits)
+        if pk in articles
+    ]
+    named = _named_facets(result.facets) if facets else {}
+    return Slice(count=result.total, hits=hits, facets=named, notes=list(dict.fromkeys(notes)))
+
+
+@dataclass
+class NewMatches:
+    """What a saved search's run asks the engine: the newest matches made public since a time."""
+
+    parsed: ParsedQuery
+    ids: list[int]  # newest first, at most the limit asked for
+    total: int  # every match made public since then
+
+
+def new_matches(params: dict, *, since: datetime, limit: int, exclude: tuple[int, ...] = ()) -> NewMatches:
+    """The search's public articles that became public at or after ``since``, newest first, but ``exclude``.
+
+    One engine query: the search's own filters and query, plus the engine's ``public_since``
+    filter, so matching is the engine's whatever the size of the archive.
+    """
+    parsed = parse_query(params.get("q") or "")
+    request = _request({**params, "sort": "newest"}, parsed, offset=0, limit=limit, facets=())
+    request = replace(request, filters=replace(request.filters, public_since=since, exclude_ids=tuple(exclude)))
+    result = _answer(request, [])
+    return NewMatches(parsed=parsed, ids=result.ids, total=result.total)
+
+
+def articles_in_order(ids: list[int]) -> list[Article]:
+    """The public articles with these ids, in this order (any no longer public left out)."""
+    found = _articles(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def matching_ids(text: str, limit: int) -> list[int]:

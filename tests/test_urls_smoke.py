@@ -41,12 +41,14 @@ class Case:
     ``kwargs`` and ``shows`` take the corpus objects (``o.article``, ``o.district``, ``o.source``).
     """
 
-    kind: str  # html | atom | xml | csv | json
+    kind: str  # html | atom | xml | csv | json | post (a form's target: POST only)
     kwargs: Callable = lambda o: {}
     query: str = ""
     shows: Callable = lambda o: None
     staff_only: bool = False
     label: str = ""
+    signed_in: bool = False  # a page of one's own (saved searches): anonymous users are sent to sign in
+    status: int = 302  # what a POST answers (kind "post")
 
 
 CASES: dict[str, list[Case]] = {
@@ -82,6 +84,31 @@ CASES: dict[str, list[Case]] = {
     "search:api-search": [Case("json", query="q=东浦街道", shows=lambda o: "东浦街道")],
     "search:api-article": [Case("json", kwargs=lambda o: {"pk": o.article.pk}, shows=lambda o: o.article.title)],
     "sitemap": [Case("xml", shows=lambda o: "sitemap-articles.xml")],
+    "login": [Case("html", shows=lambda o: "登录后可以保存检索")],
+    "logout": [Case("post")],
+    "alerts:list": [Case("html", signed_in=True, shows=lambda o: o.saved_search.name)],
+    "alerts:new": [Case("html", signed_in=True, query="q=东浦街道", shows=lambda o: "关键词：东浦街道")],
+    "alerts:edit": [
+        Case("html", signed_in=True, kwargs=lambda o: {"pk": o.saved_search.pk}, shows=lambda o: "群机器人")
+    ],
+    "alerts:pause": [Case("post", kwargs=lambda o: {"pk": o.saved_search.pk})],
+    "alerts:delete": [
+        Case("html", signed_in=True, kwargs=lambda o: {"pk": o.saved_search.pk}, shows=lambda o: "确定删除")
+    ],
+    "alerts:webhook-add": [
+        Case(
+            "post",
+            kwargs=lambda o: {"pk": o.saved_search.pk},
+            status=400,
+            shows=lambda o: "请填写机器人的 Webhook 地址",
+        )
+    ],
+    "alerts:webhook-resume": [Case("post", kwargs=lambda o: {"pk": o.webhook.pk})],
+    "alerts:webhook-delete": [Case("post", kwargs=lambda o: {"pk": o.webhook.pk})],
+    "alerts:unsubscribe": [
+        Case("html", kwargs=lambda o: {"token": o.token("unsubscribe")}, shows=lambda o: "要暂停保存的检索")
+    ],
+    "alerts:feed": [Case("atom", kwargs=lambda o: {"token": o.token("feed")}, shows=lambda o: "东浦街道")],
     "django.contrib.sitemaps.views.sitemap": [
         Case("xml", label="articles", kwargs=lambda o: {"section": "articles"}, shows=lambda o: o.article.pk),
         Case("xml", label="places", kwargs=lambda o: {"section": "places"}, shows=lambda o: o.district.code),
@@ -114,15 +141,25 @@ class Objects:
     article: object
     district: object
     source: object
+    saved_search: object  # the admin user's
+    webhook: object
+
+    def token(self, purpose: str) -> str:
+        from alerts import links
+
+        return links.token(self.saved_search, {"unsubscribe": links.UNSUBSCRIBE, "feed": links.FEED}[purpose])
 
 
 @pytest.fixture
-def objects(seed_article):
+def objects(seed_article, admin_user):
+    from alerts.models import SavedSearch, Webhook
     from archive.models import Place
 
     district = seed_article.places.filter(level=Place.Level.DISTRICT).first()
     assert district is not None and seed_article.source is not None and seed_article.published is not None
-    return Objects(seed_article, district, seed_article.source)
+    saved = SavedSearch.objects.create(owner=admin_user, name="东浦街道的报道", query="q=东浦街道")
+    webhook = Webhook.objects.create(saved_search=saved, kind="wecom", url="http://127.0.0.1:9/robot")
+    return Objects(seed_article, district, seed_article.source, saved, webhook)
 
 
 def test_the_table_names_only_urls_that_exist():
@@ -137,7 +174,18 @@ def test_named_url_answers_with_what_a_user_sees(name, case, objects, client, ad
         pytest.fail(f"URL {name!r} has no row in CASES: say how to open it and what it shows")
     url = reverse(name, kwargs=case.kwargs(objects)) + (f"?{case.query}" if case.query else "")
 
-    if case.staff_only:
+    if case.kind == "post":
+        assert client.get(url).status_code in (302, 405), f"{url} must answer only a signed-in POST"
+        response = admin_client.post(url)
+        assert response.status_code == case.status, f"{url} → {response.status_code}"
+        if case.shows(objects) is not None:
+            assert str(case.shows(objects)) in response.content.decode(), url
+        return
+    if case.signed_in:
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("login")), url
+        response = admin_client.get(url)
+    elif case.staff_only:
         anonymous = client.get(url)
         assert anonymous.status_code == 302, f"{url} must not be open to anonymous users"
         assert anonymous.url.startswith(reverse("admin:login")), anonymous.url

@@ -567,6 +567,7 @@ class _Ingester:
         a post already stored, ``same_as``, is written as nothing), and re-point the stored copies."""
         self.link_duplicates(pending)
         pending = [p for p in pending if p.same_as is None]
+        now = timezone.now()  # when the batch's public articles became public (bulk_create calls no save())
         for p in pending:
             parsed, record = p.parsed, p.record
             p.article = Article(
@@ -581,6 +582,8 @@ class _Ingester:
                 source_file=record.path[:1000],
                 source_position=record.position[:50],
             )
+            if p.article.status == Article.Status.PUBLISHED and p.duplicate_of is None:
+                p.article.made_public_at = now
         # Originals first, so that duplicates of them in this batch can point at their ids.
         firsts = [p for p in pending if not isinstance(p.duplicate_of, _Pending)]
         Article.objects.bulk_create([p.article for p in firsts])
@@ -593,6 +596,9 @@ class _Ingester:
         for pk, target in self._repoints.items():
             targets.setdefault(target.article.pk if isinstance(target, _Pending) else target, []).append(pk)
         for target, ids in targets.items():
+            if target is None:  # published copies set apart become public now (update() calls no save())
+                became_public = Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED)
+                became_public.filter(duplicate_of__isnull=False).update(made_public_at=now)
             Article.objects.filter(pk__in=ids).update(duplicate_of_id=target)
         self.repointed.extend(self._repoints)
 

@@ -14,6 +14,11 @@ The query language's meaning, which every engine keeps:
 * ``And`` / ``Or`` / ``Not`` are set intersection, union and complement;
 * filters narrow by exact values; dates are inclusive; an undated document never matches a
   date filter and sorts last in both date orders;
+* a document's ``public_since`` is the (aware) moment it last became public on the site; the
+  filter ``public_since`` keeps the documents that became public at or after that moment (what a
+  saved-search alert asks for), compared to the microsecond (:func:`epoch_micros`); a document
+  without the value never matches it; ``public_until`` keeps those that became public at or
+  before a moment, and those without the value (a snapshot of the results at that moment);
 * ``relevance`` ranks by the engine's own scoring of the query's words, ties newest first;
   without a query it is ``newest``.
 """
@@ -23,7 +28,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from search.analysis import chunks, fold
 from search.query import Node, positive_terms
@@ -51,6 +56,7 @@ class Document:
     places: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level -> codes, containing places too
     doc_number: str | None = None  # the 发文字号 in its normalised form
     issuers: tuple[str, ...] = ()
+    public_since: datetime | None = None  # aware: when the article last became public
 
     @property
     def year(self) -> str | None:
@@ -67,6 +73,10 @@ class Filters:
     doc_number: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    public_since: datetime | None = None  # aware: became public at or after this moment
+    # Aware: became public at or before this moment, or at a moment not known (indexed before
+    # it was recorded): a snapshot, so that paging through a search is not shifted by new articles.
+    public_until: datetime | None = None
     exclude_ids: tuple[int, ...] = ()
 
 
@@ -187,6 +197,20 @@ def hit_highlights(tree: Node | None, title: str, text: str) -> dict[str, list[t
 def yyyymmdd(value: date | None) -> int | None:
     """A date as the number 20210617 (what the engines sort and filter dates by)."""
     return None if value is None else value.year * 10000 + value.month * 100 + value.day
+
+
+def epoch_micros(value: datetime | None) -> int | None:
+    """An aware moment as whole microseconds since 1970 UTC (what the engines store and compare
+    ``public_since`` by): exact, so an article made public a moment before a saved search was
+    saved is not taken for one made public after it."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"public_since must be an aware datetime, not {value!r}")
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def sorted_facet(counts: dict[str, int]) -> list[tuple[str, int]]:

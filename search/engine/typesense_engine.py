@@ -44,6 +44,7 @@ from search.engine.base import (
     QueryTooComplex,
     SearchRequest,
     SearchResult,
+    epoch_micros,
     hit_highlights,
     sorted_facet,
     yyyymmdd,
@@ -82,6 +83,13 @@ def tokens(text: str | None, mark: str = "") -> str:
     return f" {BREAK} ".join(" ".join(mark + ch for ch in run) for run in runs)
 
 
+# Fields added since the first collections were made: a collection without them gets them added
+# (:meth:`TypesenseEngine._ensure`). ``public_since``: when the document became public, in
+# microseconds since 1970 UTC, 0 when not known; a document written before the field existed has
+# no value and matches neither ``public_since`` nor ``public_until`` until it is indexed again.
+ADDED_FIELDS = ({"name": "public_since", "type": "int64", "optional": True},)
+
+
 def _schema(name: str) -> dict:
     def facet(field, kind="string"):
         return {"name": field, "type": kind, "facet": True, "optional": True}
@@ -102,6 +110,7 @@ def _schema(name: str) -> dict:
             {"name": "doc_number", "type": "string", "optional": True},
             facet("issuer", "string[]"),
             *(facet(level, "string[]") for level in PLACE_LEVELS),
+            *ADDED_FIELDS,
         ],
         "default_sorting_field": "published_desc",
     }
@@ -136,6 +145,7 @@ def typesense_document(doc: Document) -> dict:
         fields["year"] = doc.year
     if doc.doc_number:
         fields["doc_number"] = doc.doc_number
+    fields["public_since"] = epoch_micros(doc.public_since) if doc.public_since else 0
     return fields
 
 
@@ -234,6 +244,10 @@ def filter_by(filters: Filters) -> str:
             else 99_991_231
         )
         parts.append(f"published_asc:[{low}..{high}]")
+    if filters.public_since:
+        parts.append(f"public_since:>={max(1, epoch_micros(filters.public_since))}")  # never 0: not known
+    if filters.public_until:
+        parts.append(f"public_since:<={epoch_micros(filters.public_until)}")
     if filters.exclude_ids:
         parts.append(f"key:!=[{','.join(_value(str(int(i))) for i in filters.exclude_ids)}]")
     return " && ".join(parts)
@@ -291,13 +305,32 @@ class TypesenseEngine(Engine):
         from typesense.exceptions import ObjectAlreadyExists, ObjectNotFound
 
         try:
-            self.client.collections[self.collection_name].retrieve()
+            existing = self.client.collections[self.collection_name].retrieve()
         except ObjectNotFound:
             try:
                 self.client.collections.create(_schema(self.collection_name))
             except ObjectAlreadyExists:
                 pass
+        else:
+            self._add_fields(existing)
         self._ready = True
+
+    def _add_fields(self, existing: dict) -> None:
+        """Add the fields :data:`ADDED_FIELDS` a collection made before them lacks (its documents keep none)."""
+        from typesense.exceptions import RequestMalformed
+
+        have = {f["name"] for f in existing.get("fields", ())}
+        missing = [f for f in ADDED_FIELDS if f["name"] not in have]
+        if not missing:
+            return
+        try:
+            self._retrying(lambda: self.client.collections[self.collection_name].update({"fields": missing}))
+        except RequestMalformed:
+            # Another process (or a retried request) added them first: "Field `public_since` is
+            # already part of the schema".
+            fields = self.client.collections[self.collection_name].retrieve()["fields"]
+            if not {f["name"] for f in missing} <= {f["name"] for f in fields}:
+                raise
 
     def _retrying(self, call, attempts: int = 20):
         """A request, tried again while a cluster elects a new leader (Typesense answers 503 or 500)."""

@@ -39,6 +39,7 @@ from search.engine.base import (
     Hit,
     SearchRequest,
     SearchResult,
+    epoch_micros,
     hit_highlights,
     yyyymmdd,
 )
@@ -58,7 +59,16 @@ FACET_FIELDS = {"source": "source_exact", "year": "year", "issuer": "issuer"} | 
 DATE_FIELD = "published"
 ASC, DESC = DATE_FIELD + "__asc", DATE_FIELD + "__desc"  # yyyymmdd copies for sorting and ranges
 NO_DATE_ASC, NO_DATE_DESC = 99_999_999, 0  # "no date" sorts after every date either way
+# When a document became public, in seconds since 1970 UTC. 0 is "not known", also in segments
+# written before the field existed (a column they lack reads as 0): such documents never match.
+PUBLIC_SINCE = "public_since"
 WRITER_TIMEOUT = 120.0  # seconds to wait for another process's index lock
+
+
+def public_since_field() -> NUMERIC:
+    # default=0: a document written without the value (or merged from a segment without the
+    # column) holds 0, not NUMERIC's default of the largest number, which every filter would keep.
+    return NUMERIC(int, bits=64, sortable=True, default=0)
 
 
 def schema() -> Schema:
@@ -69,6 +79,7 @@ def schema() -> Schema:
         DATE_FIELD: DATETIME(stored=True, sortable=True),
         ASC: NUMERIC(int, bits=32, sortable=True),
         DESC: NUMERIC(int, bits=32, sortable=True),
+        PUBLIC_SINCE: public_since_field(),
     }
     for name in EXACT_FIELDS:
         fields[name] = ID(stored=True, sortable=True)
@@ -107,6 +118,8 @@ def stored_document(doc: Document) -> dict:
             fields[level] = ",".join(sorted(codes))
     if doc.issuers:
         fields["issuer"] = ",".join(doc.issuers)
+    if doc.public_since:
+        fields[PUBLIC_SINCE] = epoch_micros(doc.public_since)
     return fields
 
 
@@ -147,7 +160,7 @@ class WhooshEngine(Engine):
                 if self._ix is None:
                     self.path.mkdir(parents=True, exist_ok=True)
                     if windex.exists_in(str(self.path)):
-                        self._ix = windex.open_dir(str(self.path))
+                        self._ix = self._upgraded(windex.open_dir(str(self.path)))
                     else:
                         self._ix = windex.create_in(str(self.path), schema())
         return self._ix
@@ -155,6 +168,32 @@ class WhooshEngine(Engine):
     @ix.setter
     def ix(self, value):
         self._ix = value
+
+    @staticmethod
+    def _upgraded(ix):
+        """The index with the fields added to :func:`schema` since it was made (none removed or changed).
+
+        Whoosh writes only the fields of the index's own schema, so a field the index lacks is
+        added, under the index lock, before anything is written with it; its documents keep no
+        value for it until they are written again.
+        """
+        added = {PUBLIC_SINCE: public_since_field}
+        if all(name in ix.schema for name in added):
+            return ix
+        writer = ix.writer(timeout=WRITER_TIMEOUT, delay=0.05)
+        try:
+            # The schema as of the lock: another process may have added them meanwhile.
+            missing = [name for name in added if name not in writer.schema]
+            for name in missing:
+                writer.add_field(name, added[name]())
+        except BaseException:
+            writer.cancel()
+            raise
+        if missing:
+            writer.commit(merge=False)  # the same segments under the wider schema
+        else:
+            writer.cancel()
+        return ix.refresh()
 
     @property
     def schema(self) -> Schema:
@@ -287,6 +326,11 @@ class WhooshEngine(Engine):
             # "No date" is 99999999 in this column: an open end stops at the last real day.
             dates = arrays.column(ASC)
             mask &= (dates >= (yyyymmdd(filters.date_from) or 0)) & (dates <= (yyyymmdd(filters.date_to) or 99_991_231))
+        if filters.public_since:
+            since = arrays.column(PUBLIC_SINCE)
+            mask &= (since >= epoch_micros(filters.public_since)) & (since != 0)  # 0: not known
+        if filters.public_until:
+            mask &= arrays.column(PUBLIC_SINCE) <= epoch_micros(filters.public_until)  # 0 (not known) too
         if filters.exclude_ids:
             mask &= ~self._values_mask(arrays, ID_FIELD, [identifier(pk) for pk in filters.exclude_ids])
         return mask

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,14 +41,39 @@ def _browser_missing() -> str | None:
     return message
 
 
+@dataclass
+class Site:
+    """A running archive: its base URL, and how to run ``manage.py`` against its DATA_DIR."""
+
+    base: str
+    env: dict
+
+    def manage(self, *args, env=None, **kwargs) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(REPO / "manage.py"), *map(str, args)]
+        return subprocess.run(command, env={**self.env, **(env or {})}, cwd=REPO, capture_output=True, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """Base URL of the archive served from a fresh DATA_DIR holding the test corpus."""
+    with _serve(tmp_path_factory, "site") as served:
+        yield served.base
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory):
+    """A :class:`Site` of its own, for a module whose tests add articles the others must not see."""
+    with _serve(tmp_path_factory, "own-site") as served:
+        yield served
+
+
+@contextmanager
+def _serve(tmp_path_factory, name: str):
     from tests.conftest import TEST_DATA, corpus_files
 
     if reason := _browser_missing():
         pytest.skip(reason)
-    data_dir = tmp_path_factory.mktemp("site")
+    data_dir = tmp_path_factory.mktemp(name)
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
@@ -68,6 +95,7 @@ def site(tmp_path_factory):
     create = ["createsuperuser", "--no-input", "--username", SUPERUSER[0], "--email", "admin@example.org"]
     subprocess.run([*manage, *create], env=superuser, cwd=REPO, check=True, capture_output=True)
     port = free_port()
+    env["SITE_URL"] = f"http://127.0.0.1:{port}"  # the links in the alerts it sends
     quiet = {"env": {**env, "BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2"}, "cwd": REPO}
     quiet.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen(
@@ -84,7 +112,7 @@ def site(tmp_path_factory):
                 time.sleep(0.2)
         else:
             pytest.fail("the archive did not start")
-        yield base
+        yield Site(base=base, env=env)
     finally:
         for process in (server, worker):
             process.terminate()

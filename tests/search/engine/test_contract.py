@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from archive.ingest.dates import CHINA_TZ
 from archive.ingest.synthetic import ISSUERS, PLACE_CODES, generate_articles
 from search.analysis import chunks, fold
 from search.engine import Document, Filters, SearchRequest
@@ -40,6 +41,18 @@ QUERIES = [
 ]
 
 
+PUBLIC_FROM = datetime(2024, 3, 1, 9, 30, 15, 250_000, tzinfo=UTC)
+
+
+def public_since(pk: int) -> datetime | None:
+    """When document ``pk`` became public: an hour apart, half of them given in China time; every
+    ninth has none (indexed before the field existed)."""
+    if pk % 9 == 0:
+        return None
+    moment = PUBLIC_FROM + timedelta(hours=pk)
+    return moment.astimezone(CHINA_TZ) if pk % 2 else moment
+
+
 def documents() -> list[Document]:
     docs = []
     for row in generate_articles(CORPUS_SIZE, seed=7):
@@ -54,6 +67,7 @@ def documents() -> list[Document]:
                 places={"district": (district,), "street": (street,)},
                 doc_number=f"越政发〔2020〕{row['id']}号" if row["id"] % 50 == 0 else None,
                 issuers=tuple(row["issuers"]),
+                public_since=public_since(row["id"]),
             )
         )
     return docs
@@ -222,6 +236,75 @@ def test_exact_filters(engine):
     for text in ("望江", "望江 街道", "街道 望江 -疫情"):
         found = ask(engine, text, filters=Filters(places=(("street", (street,)),)), sort="newest")
         assert found.total == 0 and not found.ids, text
+
+
+def _public_at_or_after(moment: datetime):
+    return lambda doc: doc.public_since is not None and doc.public_since >= moment
+
+
+def test_public_since_keeps_exactly_the_documents_made_public_at_or_after_the_moment(engine):
+    boundary = BY_ID[101].public_since
+    assert boundary is not None
+    for moment in (
+        boundary,  # inclusive: the document made public at that very moment is kept
+        boundary.astimezone(CHINA_TZ),  # the same moment in another time zone
+        boundary + timedelta(microseconds=1),  # a moment later it is not (an alert saved just after it)
+        boundary - timedelta(minutes=30),
+        PUBLIC_FROM - timedelta(days=1),  # before every document: all that have the value
+        PUBLIC_FROM + timedelta(hours=len(DOCS) + 1),  # after every document: none
+    ):
+        result = ask(engine, filters=Filters(public_since=moment), sort="newest")
+        want = expected(keep=_public_at_or_after(moment))
+        assert set(result.ids) == want and result.total == len(want), moment
+    assert 101 in ask(engine, filters=Filters(public_since=boundary)).ids
+    assert 101 not in ask(engine, filters=Filters(public_since=boundary + timedelta(microseconds=1))).ids
+
+
+@pytest.mark.parametrize("text", ["街道 -疫情", "(东浦 OR 北海) 垃圾分类", "党建 OR 志愿"])
+def test_public_since_combines_with_the_query_and_the_other_filters(engine, text):
+    moment = PUBLIC_FROM + timedelta(hours=150)
+    district = PLACE_CODES["柯桥区"]
+    since = _public_at_or_after(moment)
+    for filters, keep in (
+        (Filters(public_since=moment), since),
+        (
+            Filters(public_since=moment, places=(("district", (district,)),)),
+            lambda d: since(d) and d.places["district"] == (district,),
+        ),
+        (
+            Filters(public_since=moment, date_from=date(2019, 1, 1)),
+            lambda d: since(d) and d.published is not None and d.published >= date(2019, 1, 1),
+        ),
+    ):
+        want = expected(text, keep)
+        assert want, filters
+        for sort in ("newest", "relevance"):
+            result = ask(engine, text, filters=filters, sort=sort)
+            assert set(result.ids) == want and result.total == len(want), (filters, sort)
+
+
+def test_a_document_without_public_since_never_matches_the_filter(engine):
+    without = {doc.id for doc in DOCS if doc.public_since is None}
+    assert without
+    for moment in (datetime(1970, 1, 1, tzinfo=UTC), datetime(2000, 1, 1, tzinfo=CHINA_TZ)):
+        result = ask(engine, filters=Filters(public_since=moment))
+        assert not without & set(result.ids)
+        assert result.total == len(DOCS) - len(without)
+
+
+def test_public_until_keeps_what_was_public_by_then_and_what_has_no_moment(engine):
+    """A snapshot: the documents made public at or before the moment, and those not known."""
+    boundary = BY_ID[101].public_since
+    for moment in (boundary, boundary - timedelta(microseconds=1), PUBLIC_FROM - timedelta(days=1)):
+        want = {d.id for d in DOCS if d.public_since is None or d.public_since <= moment}
+        result = ask(engine, filters=Filters(public_until=moment), sort="oldest")
+        assert set(result.ids) == want and result.total == len(want), moment
+    assert 101 in ask(engine, filters=Filters(public_until=boundary)).ids
+    assert 101 not in ask(engine, filters=Filters(public_until=boundary - timedelta(microseconds=1))).ids
+    both = Filters(public_since=boundary, public_until=boundary + timedelta(hours=3))
+    want = {d.id for d in DOCS if d.public_since and boundary <= d.public_since <= boundary + timedelta(hours=3)}
+    want &= expected("街道 OR 党建")
+    assert want and set(ask(engine, "街道 OR 党建", filters=both).ids) == want
 
 
 def test_highlight_spans_mark_the_query_terms(engine):
