@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "archive",
     "alerts",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,18 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", 20000))},
     }
 }
+
+# The API's rate limits are counted here, shared by every web process: files under DATA_DIR by
+# default; API_CACHE_URL=redis://host:6379/0 puts them in Redis (Django's own Redis cache).
+_API_CACHE_URL = os.environ.get("API_CACHE_URL", "")
+CACHES["api"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _API_CACHE_URL}
+    if _API_CACHE_URL.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache" / "api")}
+)
+API_ANON_RATE_PER_MINUTE = int(os.environ.get("API_ANON_RATE_PER_MINUTE") or 60)  # per client address
+API_USER_RATE_PER_MINUTE = int(os.environ.get("API_USER_RATE_PER_MINUTE") or 600)  # a signed-in user's session
+EXPORT_JOB_MAX_ROWS = int(os.environ.get("EXPORT_JOB_MAX_ROWS") or 100_000)  # rows of a background export
 
 # -- Background work ------------------------------------------------------------------------------
 # Slow work (index writes after a commit, uploads, source renames, geotagging again) is queued and

@@ -41,7 +41,7 @@ class Case:
     ``kwargs`` and ``shows`` take the corpus objects (``o.article``, ``o.district``, ``o.source``).
     """
 
-    kind: str  # html | atom | xml | csv | json | post (a form's target: POST only)
+    kind: str  # html | atom | xml | csv | json | post (a form's target: POST only) | redirect
     kwargs: Callable = lambda o: {}
     query: str = ""
     shows: Callable = lambda o: None
@@ -49,6 +49,8 @@ class Case:
     label: str = ""
     signed_in: bool = False  # a page of one's own (saved searches): anonymous users are sent to sign in
     status: int = 302  # what a POST answers (kind "post")
+    json_body: dict | None = None  # a POST's JSON body (else an empty form)
+    token: bool = False  # called with the admin user's API token
 
 
 CASES: dict[str, list[Case]] = {
@@ -109,6 +111,33 @@ CASES: dict[str, list[Case]] = {
         Case("html", kwargs=lambda o: {"token": o.token("unsubscribe")}, shows=lambda o: "要暂停保存的检索")
     ],
     "alerts:feed": [Case("atom", kwargs=lambda o: {"token": o.token("feed")}, shows=lambda o: "东浦街道")],
+    "api:docs": [Case("html", shows=lambda o: "GET /api/v1/search")],
+    "api:tokens": [Case("html", signed_in=True, shows=lambda o: "接口令牌")],
+    "api:token-create": [Case("post")],
+    "api:exports": [Case("html", signed_in=True, shows=lambda o: "#" + str(o.export_job.pk))],
+    "api:export-start": [Case("post")],
+    "api:token-revoke": [Case("post", kwargs=lambda o: {"pk": o.api_token.pk})],
+    "api-v1-root": [Case("redirect", shows=lambda o: "/api/")],
+    "api-v1:api-root": [Case("redirect", shows=lambda o: "/api/")],  # Ninja's name; the redirect answers it
+    "api-v1:openapi-json": [Case("json", shows=lambda o: "/api/v1/search")],
+    "api-v1:search": [Case("json", query="q=东浦街道", shows=lambda o: "东浦街道")],
+    "api-v1:articles": [Case("json", shows=lambda o: o.article.title)],
+    "api-v1:article": [Case("json", kwargs=lambda o: {"article_id": o.article.pk}, shows=lambda o: o.article.title)],
+    "api-v1:export_create": [
+        Case(
+            "post",
+            token=True,
+            status=202,
+            json_body={"query": "q=东浦街道", "format": "json"},
+            shows=lambda o: "queued",
+        )
+    ],
+    "api-v1:export_status": [
+        Case("json", token=True, kwargs=lambda o: {"job_id": o.export_job.pk}, shows=lambda o: "done")
+    ],
+    "api-v1:export_download": [
+        Case("json", token=True, kwargs=lambda o: {"job_id": o.export_job.pk}, shows=lambda o: o.article.title)
+    ],
     "django.contrib.sitemaps.views.sitemap": [
         Case("xml", label="articles", kwargs=lambda o: {"section": "articles"}, shows=lambda o: o.article.pk),
         Case("xml", label="places", kwargs=lambda o: {"section": "places"}, shows=lambda o: o.district.code),
@@ -143,6 +172,9 @@ class Objects:
     source: object
     saved_search: object  # the admin user's
     webhook: object
+    api_token: object
+    api_key: str
+    export_job: object
 
     def token(self, purpose: str) -> str:
         from alerts import links
@@ -153,13 +185,18 @@ class Objects:
 @pytest.fixture
 def objects(seed_article, admin_user):
     from alerts.models import SavedSearch, Webhook
+    from api import exports
+    from api.models import ExportJob
+    from api.tokens import create_token
     from archive.models import Place
 
     district = seed_article.places.filter(level=Place.Level.DISTRICT).first()
     assert district is not None and seed_article.source is not None and seed_article.published is not None
     saved = SavedSearch.objects.create(owner=admin_user, name="东浦街道的报道", query="q=东浦街道")
     webhook = Webhook.objects.create(saved_search=saved, kind="wecom", url="http://127.0.0.1:9/robot")
-    return Objects(seed_article, district, seed_article.source, saved, webhook)
+    api_token, api_key = create_token(user=admin_user, name="冒烟测试")
+    job = exports.write(ExportJob.objects.create(user=admin_user, query="q=媒体聚焦", format="json"))
+    return Objects(seed_article, district, seed_article.source, saved, webhook, api_token, api_key, job)
 
 
 def test_the_table_names_only_urls_that_exist():
@@ -174,9 +211,17 @@ def test_named_url_answers_with_what_a_user_sees(name, case, objects, client, ad
         pytest.fail(f"URL {name!r} has no row in CASES: say how to open it and what it shows")
     url = reverse(name, kwargs=case.kwargs(objects)) + (f"?{case.query}" if case.query else "")
 
+    if case.kind == "redirect":
+        response = client.get(url)
+        assert response.status_code in (301, 302) and response["Location"] == case.shows(objects), url
+        return
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {objects.api_key}"} if case.token else {}
     if case.kind == "post":
-        assert client.get(url).status_code in (302, 405), f"{url} must answer only a signed-in POST"
-        response = admin_client.post(url)
+        assert client.get(url).status_code in (302, 401, 405), f"{url} must answer only a signed-in POST"
+        if case.json_body is not None:
+            response = admin_client.post(url, case.json_body, content_type="application/json", **headers)
+        else:
+            response = admin_client.post(url, **headers)
         assert response.status_code == case.status, f"{url} → {response.status_code}"
         if case.shows(objects) is not None:
             assert str(case.shows(objects)) in response.content.decode(), url
@@ -190,6 +235,9 @@ def test_named_url_answers_with_what_a_user_sees(name, case, objects, client, ad
         assert anonymous.status_code == 302, f"{url} must not be open to anonymous users"
         assert anonymous.url.startswith(reverse("admin:login")), anonymous.url
         response = admin_client.get(url)
+    elif case.token:
+        assert client.get(url).status_code == 401, f"{url} must not be open without a token"
+        response = client.get(url, **headers)
     else:
         response = client.get(url)
 
