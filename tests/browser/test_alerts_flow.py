@@ -1,7 +1,8 @@
 """A staff reader's alerts end to end, in a real browser against the archive as `make run` serves it:
 sign in, save a search from the search page, new articles are ingested, ``send_alerts`` mails the
 matching ones (read back from a real SMTP server) and their links open; a second run sends nothing;
-the unsubscribe link pauses it and nothing is sent after."""
+the unsubscribe link pauses it and nothing is sent after; the group robot added on its page gets the
+same digest in 企业微信's markdown."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from tests.alerts.test_send_alerts import MATCHING, NOT_MATCHING
 from tests.conftest import write_jsonl
 from tests.smtp import smtp_server
+from tests.webhooks import webhook_receiver
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +58,7 @@ def _plain(message) -> str:
 
 def test_save_a_search_get_each_new_match_once_then_unsubscribe(own_site, browser, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     site = own_site
     made = site.manage("add_user", READER[0], "--email", "sun@example.org", env={"USER_PASSWORD": READER[1]})
@@ -80,7 +82,14 @@ def test_save_a_search_get_each_new_match_once_then_unsubscribe(own_site, browse
     row = browser.find_element(By.CSS_SELECTOR, "tr.saved-search")
     assert "越城区垃圾分类" in row.text and "每次导入后" in row.text and "提醒中" in row.text
 
-    with smtp_server() as (_, port, inbox):
+    with smtp_server() as (_, port, inbox), webhook_receiver() as robot:
+        # The office's 企业微信 group robot, added on the saved search's page.
+        row.find_element(By.LINK_TEXT, "修改").click()
+        Select(browser.find_element(By.NAME, "kind")).select_by_visible_text("企业微信群机器人")
+        browser.find_element(By.NAME, "url").send_keys(robot.url)
+        browser.find_element(By.CSS_SELECTOR, ".webhook-form button[type=submit]").click()
+        WebDriverWait(browser, 10).until(lambda b: "已添加企业微信群机器人" in b.page_source)
+
         assert "0 messages sent" in _send_alerts(site, port)  # nothing new yet
         _ingest(site, tmp_path, NOT_MATCHING + MATCHING, "new.jsonl")
         _send_alerts(site, port)
@@ -93,9 +102,14 @@ def test_save_a_search_get_each_new_match_once_then_unsubscribe(own_site, browse
         for url in re.findall(re.escape(site.base) + r"/articles/\d+/", text):
             browser.get(url)
             assert browser.find_element(By.TAG_NAME, "h1").text in titles
+        (post,) = robot.posts  # the robot's markdown digest: the same articles
+        assert post.body["msgtype"] == "markdown"
+        listed = re.findall(r"^\d+\. \[(.+?)\]\((\S+)\)$", post.body["markdown"]["content"], flags=re.M)
+        assert sorted(t for t, _ in listed) == sorted(titles)
+        assert all(u.startswith(site.base + "/articles/") for _, u in listed)
 
         _send_alerts(site, port)
-        assert len(inbox.messages) == 1  # run again: nothing sent
+        assert len(inbox.messages) == 1 and len(robot.posts) == 1  # run again: nothing sent
 
         unsubscribe = re.search(r"<([^>]+)>", message["List-Unsubscribe"]).group(1)
         browser.get(unsubscribe)
@@ -104,7 +118,7 @@ def test_save_a_search_get_each_new_match_once_then_unsubscribe(own_site, browse
 
         _ingest(site, tmp_path, [LATER], "later.jsonl")
         _send_alerts(site, port)
-        assert len(inbox.messages) == 1  # nothing after unsubscribing
+        assert len(inbox.messages) == 1 and len(robot.posts) == 1  # nothing after unsubscribing
 
     browser.get(site.base + "/alerts/")
     row = browser.find_element(By.CSS_SELECTOR, "tr.saved-search")
