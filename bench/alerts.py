@@ -128,10 +128,30 @@ class EngineCounter:
         self.engine.search = self._search
 
 
+class QueryCounter:
+    """Counts the database queries run inside it (Django's execute wrapper; CaptureQueriesContext
+    keeps at most 9,000)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        from django.db import connection
+
+        self._wrapped = connection.execute_wrapper(self)
+        self._wrapped.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapped.__exit__(*exc)
+
+
 def run_ours(searches):
     from django.core import mail
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from alerts.services import run_due, run_saved_search
@@ -139,7 +159,7 @@ def run_ours(searches):
     mail.outbox = []
     counter = EngineCounter()
     per_search_ms, queries = [], []
-    with CaptureQueriesContext(connection) as captured:
+    with QueryCounter() as captured:
         started = time.perf_counter()
         outcomes = run_due(now=timezone.now(), everything=True)
         total = time.perf_counter() - started
@@ -149,11 +169,11 @@ def run_ours(searches):
     # Each saved search alone again, for its own time and query count (a second run: it sends
     # only what the first left beyond the digest's cap).
     for saved in searches[:200]:
-        with CaptureQueriesContext(connection) as one:
+        with QueryCounter() as one:
             t = time.perf_counter()
             run_saved_search(saved_search=saved, now=timezone.now())
             per_search_ms.append((time.perf_counter() - t) * 1000)
-        queries.append(len(one))
+        queries.append(one.count)
     return {
         "seconds": total,
         "searches": len(outcomes),
@@ -161,7 +181,7 @@ def run_ours(searches):
         "articles": sum(o.sent for o in outcomes),
         "errors": sum(1 for o in outcomes if o.error),
         "first_error": next((o.error for o in outcomes if o.error), ""),
-        "db_queries_per_search": len(captured) / max(1, len(outcomes)),
+        "db_queries_per_search": captured.count / max(1, len(outcomes)),
         "engine_searches_per_search": engine_calls / max(1, len(outcomes)),
         "rerun_ms_median": statistics.median(per_search_ms),
         "rerun_queries_median": statistics.median(queries),
