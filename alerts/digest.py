@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
@@ -53,7 +54,7 @@ def context(*, saved_search: SavedSearch, items: list[DigestItem], total: int) -
         "total": total,
         "more": max(0, total - len(items)),
         "search_url": links.absolute(saved_search.search_url()),
-        "alerts_url": links.absolute("/alerts/"),
+        "alerts_url": links.absolute(reverse("alerts:list")),
         "unsubscribe_url": links.unsubscribe_url(saved_search),
     }
 

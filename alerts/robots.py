@@ -27,16 +27,20 @@ def _bytes_and_chars(byte_limit: int, char_limit: int) -> Callable[[str], bool]:
 FITS = {"wecom": _bytes(4096), "dingtalk": _bytes_and_chars(20_000, 5_000)}
 
 
+# Characters the robots' markdown would read as links, emphasis, headings or tags, shown as their
+# full-width forms instead: neither robot documents backslash escapes.
+_MARKDOWN_SAFE = str.maketrans({"[": "［", "]": "］", "*": "＊", "_": "＿", "`": "｀", "#": "＃", "<": "＜", ">": "＞"})
+
+
 def _escape(text: str) -> str:
-    """Text that markdown must not read as links, emphasis or headings."""
-    for char in "\\[]*_`#<>":
-        text = text.replace(char, "\\" + char)
-    return " ".join(text.split())
+    """Text that markdown must not read as markup, on one line."""
+    return " ".join(text.translate(_MARKDOWN_SAFE).split())
 
 
 def _item(number: int, item: DigestItem, snippet_chars: int | None = None) -> str:
     article = item.article
-    meta = [article.published.strftime("%Y年%-m月%-d日") if article.published else "日期不详"]
+    day = article.published
+    meta = [f"{day.year}年{day.month}月{day.day}日" if day else "日期不详"]
     if article.source:
         meta.append(_escape(article.source.name))
     if item.places:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import httpx
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from alerts import links, robots
 from alerts.models import Webhook, WebhookPost
@@ -134,7 +135,7 @@ def _tell_owner(webhook: Webhook) -> None:
         f"保存的检索“{saved_search.name}”的{webhook.get_kind_display()}（{webhook.host}）"
         f"连续 {webhook.failures} 次没能收下提醒，已暂停向它发送。\n\n"
         f"最后一次的原因：{webhook.last_error}\n\n"
-        f"没发出的消息会保留。检查机器人地址后，到“我的订阅”恢复它：{links.absolute('/alerts/')}\n"
+        f"没发出的消息会保留。检查机器人地址后，到“我的订阅”恢复它：{links.absolute(reverse('alerts:list'))}\n"
     )
     subject = f"群机器人已暂停：{saved_search.name} · 地方治理报道档案"
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email], fail_silently=True)

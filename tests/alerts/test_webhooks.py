@@ -170,3 +170,16 @@ def test_webhooks_are_added_and_removed_on_the_edit_page(corpus, reader):
     assert "钉钉自定义机器人（oapi.dingtalk.com）" in page and "access_token=t" not in page  # the key stays hidden
     client.post(f"/alerts/webhooks/{hook.pk}/delete/")
     assert not Webhook.objects.exists()
+
+
+def test_markup_in_a_title_reaches_the_robot_as_text(corpus, reader, ingest, settings):
+    settings.SITE_URL = SITE
+    saved = _saved(reader)
+    tricky = {**MATCHING[0], "title": "越城区垃圾分类[通知]**重要** <b>#1</b> _启动_"}
+    with webhook_receiver() as robot:
+        Webhook.objects.create(saved_search=saved, kind="wecom", url=robot.url)
+        ingest([tricky])
+        run_due(now=timezone.now(), everything=True)
+    content = _markdown(robot.posts[0])
+    assert "［通知］＊＊重要＊＊ ＜b＞＃1＜/b＞ ＿启动＿" in content
+    assert re.search(r"^1\. \[[^\[\]]+\]\(" + re.escape(SITE) + r"/articles/\d+/\)$", content, flags=re.M)
