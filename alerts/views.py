@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from alerts import links
+from alerts import links, webhooks
 from alerts.forms import SavedSearchForm, WebhookForm
 from alerts.models import SAVED_PARAMETERS, SavedSearch, Webhook
 from alerts.roles import can_subscribe
@@ -144,9 +144,7 @@ def _own_webhook(request, pk: int) -> Webhook:
 @require_POST
 def webhook_resume(request, pk: int):
     hook = _own_webhook(request, pk)
-    hook.paused_at, hook.paused_reason, hook.failures = None, "", 0
-    hook.save(update_fields=["paused_at", "paused_reason", "failures"])
-    hook.posts.filter(sent_at__isnull=True).update(next_attempt_at=timezone.now())
+    webhooks.resume(webhook=hook, now=timezone.now())
     messages.success(request, f"已恢复{hook.get_kind_display()}：没发出的消息会在下次运行时发送。")
     return redirect("alerts:edit", pk=hook.saved_search_id)
 

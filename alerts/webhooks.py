@@ -53,6 +53,13 @@ def queue_digest(*, webhook: Webhook, items, total: int, now: datetime) -> list[
     )
 
 
+def resume(*, webhook: Webhook, now: datetime) -> None:
+    """Post to the webhook again; what waited goes at the next run."""
+    webhook.paused_at, webhook.paused_reason, webhook.failures = None, "", 0
+    webhook.save(update_fields=["paused_at", "paused_reason", "failures"])
+    webhook.posts.filter(sent_at__isnull=True).update(next_attempt_at=now)
+
+
 def signed_url(webhook: Webhook) -> str:
     """钉钉's 加签: the time in milliseconds and the HMAC-SHA256 of "time\\nsecret", in the query."""
     if webhook.kind != Webhook.Kind.DINGTALK or not webhook.secret:

@@ -183,3 +183,20 @@ def test_markup_in_a_title_reaches_the_robot_as_text(corpus, reader, ingest, set
     content = _markdown(robot.posts[0])
     assert "［通知］＊＊重要＊＊ ＜b＞＃1＜/b＞ ＿启动＿" in content
     assert re.search(r"^1\. \[[^\[\]]+\]\(" + re.escape(SITE) + r"/articles/\d+/\)$", content, flags=re.M)
+
+
+def test_the_admin_shows_waiting_messages_and_resumes_a_paused_robot(corpus, reader, admin_client):
+    saved = _saved(reader)
+    hook = Webhook.objects.create(
+        saved_search=saved, kind="dingtalk", url="http://127.0.0.1:9/robot", paused_at=timezone.now(), failures=5
+    )
+    WebhookPost.objects.create(webhook=hook, payload={}, next_attempt_at=timezone.now() + timedelta(hours=6))
+    hook.last_error = "HTTP 502：bad gateway"
+    hook.save()
+    listing = admin_client.get("/admin/alerts/webhook/").content.decode()
+    assert "HTTP 502：bad gateway" in listing and "127.0.0.1" in listing
+    assert admin_client.get("/admin/alerts/webhookpost/?sent_at__isempty=1").status_code == 200
+    admin_client.post("/admin/alerts/webhook/", {"action": "resume", "_selected_action": [hook.pk]})
+    hook.refresh_from_db()
+    assert not hook.paused and hook.failures == 0
+    assert WebhookPost.objects.get().next_attempt_at <= timezone.now()
