@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -28,10 +29,20 @@ def folder() -> Path:
     return path
 
 
+def purge(*, now) -> int:
+    """Delete the jobs (and files) finished more than EXPORT_KEEP_DAYS ago; how many."""
+    old = ExportJob.objects.filter(finished_at__lt=now - timedelta(days=settings.EXPORT_KEEP_DAYS))
+    for job in old:
+        if job.file:
+            (folder() / Path(job.file).name).unlink(missing_ok=True)
+    return old.delete()[0]
+
+
 def create_job(*, user, query: str, fmt: str) -> ExportJob:
-    """A queued job; the worker starts on it once this transaction commits."""
+    """A queued job; the worker starts on it once this transaction commits. Old files go first."""
     from api.tasks import write_export
 
+    purge(now=timezone.now())
     job = ExportJob.objects.create(user=user, query=query, format=fmt)
     transaction.on_commit(partial(write_export.enqueue, job.pk))
     return job

@@ -155,6 +155,7 @@ CACHES["api"] = (
 API_ANON_RATE_PER_MINUTE = int(os.environ.get("API_ANON_RATE_PER_MINUTE") or 60)  # per client address
 API_USER_RATE_PER_MINUTE = int(os.environ.get("API_USER_RATE_PER_MINUTE") or 600)  # a signed-in user's session
 EXPORT_JOB_MAX_ROWS = int(os.environ.get("EXPORT_JOB_MAX_ROWS") or 100_000)  # rows of a background export
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS") or 7)  # a finished export's file is kept this long
 
 # -- Background work ------------------------------------------------------------------------------
 # Slow work (index writes after a commit, uploads, source renames, geotagging again) is queued and

@@ -97,3 +97,22 @@ def test_the_search_page_offers_a_background_export_past_1000_results(reader, dj
     assert "已完成" in listing and f"/api/v1/exports/{job.pk}/download" in listing
     download = client.get(f"/api/v1/exports/{job.pk}/download")
     assert len(b"".join(download.streaming_content).decode("utf-8-sig").strip().splitlines()) >= 1002
+
+
+def test_old_export_files_are_deleted_when_a_new_export_starts(token, staff, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api import exports
+
+    make_articles(2)
+    client = _client(token)
+    first = _start(client, django_capture_on_commit_callbacks, query="q=垃圾分类").json()
+    old = ExportJob.objects.get(pk=first["id"])
+    path = exports.folder() / old.file
+    assert path.exists()
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    _start(client, django_capture_on_commit_callbacks, query="q=垃圾分类")
+    assert not path.exists() and not ExportJob.objects.filter(pk=old.pk).exists()
+    assert ExportJob.objects.count() == 1
