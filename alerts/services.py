@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from alerts import digest, webhooks
 from alerts.models import Delivery, SavedSearch
@@ -54,10 +55,10 @@ def window_start(saved_search: SavedSearch) -> datetime:
 
 def _new_articles(saved_search: SavedSearch) -> tuple[list, int]:
     since = window_start(saved_search)
-    # An article made public at or after `since` can only have been sent after it.
-    sent = tuple(
-        Delivery.objects.filter(saved_search=saved_search, sent_at__gte=since).values_list("article_id", flat=True)
-    )
+    # What the engine could find again: articles sent since then, and articles sent before that
+    # were made public again since (hidden and published again: never sent twice).
+    recent = Q(sent_at__gte=since) | Q(article__made_public_at__gte=since)
+    sent = tuple(Delivery.objects.filter(recent, saved_search=saved_search).values_list("article_id", flat=True))
     found = new_matches(search_params(saved_search), since=since, limit=DIGEST_LIMIT, exclude=sent)
     articles = articles_in_order(found.ids)
     return digest.items(articles, found.parsed.highlight_terms), found.total
@@ -79,6 +80,15 @@ def run_saved_search(*, saved_search: SavedSearch, now: datetime, connection=Non
             if current.paused:
                 return outcome
             items, total = _new_articles(current)
+            if items:  # a last guard: whatever the window missed, what was sent is not sent again
+                ids = [item.article.pk for item in items]
+                sent = set(
+                    Delivery.objects.filter(saved_search=current, article_id__in=ids).values_list(
+                        "article_id", flat=True
+                    )
+                )
+                total -= len(sent)
+                items = [item for item in items if item.article.pk not in sent]
             by_email = current.email and bool(current.owner.email)
             hooks = [hook for hook in current.webhooks.all() if not hook.paused]
             if items and (by_email or hooks):

@@ -178,3 +178,22 @@ def test_a_search_without_conditions_sends_every_new_article(corpus, reader, mai
     ingest(MATCHING + NOT_MATCHING)
     call_command("send_alerts", "--now")
     assert sorted(_titles(mail.messages[0])) == sorted(r["title"] for r in MATCHING + NOT_MATCHING)
+
+
+def test_an_article_hidden_and_published_again_is_not_sent_again(corpus, reader, mail, ingest):
+    """Even when it was sent before the next run's window: it would be found again, refused by the
+    unique row, and block the saved search."""
+    from archive import curation
+    from archive.models import Article
+
+    saved = _saved(reader)
+    ingest(MATCHING[:1])
+    call_command("send_alerts", "--now")
+    Delivery.objects.update(sent_at=saved.created_at - timedelta(hours=1))  # before the next run's window
+    article = Article.objects.get(title=MATCHING[0]["title"])
+    curation.set_status([article], Article.Status.HIDDEN)
+    curation.set_status([Article.objects.get(pk=article.pk)], Article.Status.PUBLISHED)  # made public again
+    ingest(MATCHING[1:])
+    outcomes = run_due(now=timezone.now(), everything=True)
+    assert outcomes[0].error == "" and outcomes[0].sent == 1
+    assert [_titles(m) for m in mail.messages] == [[MATCHING[0]["title"]], [MATCHING[1]["title"]]]
