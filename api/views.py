@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -52,9 +53,17 @@ def endpoints() -> list[dict]:
 
 
 def docs(request):
+    """The docs page; a client asking for JSON (``Accept: application/json``) gets the OpenAPI document."""
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        return openapi(request)
     base = request.build_absolute_uri("/").rstrip("/")
     context = {"endpoints": endpoints(), "base": base, "anon_rate": settings.API_ANON_RATE_PER_MINUTE}
     return render(request, "api/docs.html", context)
+
+
+def openapi(request):
+    """The OpenAPI 3 document of /api/v1/ (also at /api/v1/openapi.json)."""
+    return JsonResponse(api.get_openapi_schema(path_prefix="/api/v1"), json_dumps_params={"ensure_ascii": False})
 
 
 @subscriber_required

@@ -112,6 +112,7 @@ CASES: dict[str, list[Case]] = {
     ],
     "alerts:feed": [Case("atom", kwargs=lambda o: {"token": o.token("feed")}, shows=lambda o: "东浦街道")],
     "api:docs": [Case("html", shows=lambda o: "GET /api/v1/search")],
+    "api:openapi": [Case("json", shows=lambda o: "/api/v1/exports/{job_id}/download")],
     "api:tokens": [Case("html", signed_in=True, shows=lambda o: "接口令牌")],
     "api:token-create": [Case("post")],
     "api:exports": [Case("html", signed_in=True, shows=lambda o: "#" + str(o.export_job.pk))],

@@ -24,6 +24,8 @@ def _bearer(key: str) -> dict:
 
 def test_the_openapi_document_and_the_docs_page_list_every_endpoint(db):
     schema = Client().get("/api/v1/openapi.json").json()
+    assert Client().get("/api/openapi.json").json() == schema
+    assert Client().get("/api/", HTTP_ACCEPT="application/json").json() == schema  # /api/ itself, asked for JSON
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "地方治理报道档案 API"
     operations = [(m.upper(), p) for p, ops in schema["paths"].items() for m in ops]
