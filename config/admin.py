@@ -28,8 +28,8 @@ class PlaceAwareAutocomplete(AutocompleteJsonView):
 
 
 class ArchiveAdminSite(admin.AdminSite):
-    site_header = "地方政务报道档案 · 管理"
-    site_title = "档案管理"
+    site_header = "地方治理报道档案 · 管理"  # one product name, as the site says it
+    site_title = "地方治理报道档案 · 管理"
     index_title = "整理与审核"
 
     def autocomplete_view(self, request):

@@ -14,7 +14,7 @@ from search.backends import current_engine
 from search.engine import Filters, SearchRequest, SearchResult
 from search.engine.base import QueryTooComplex
 from search.forms import MAX_PAGE, PAGE_SIZE
-from search.highlight import snippet
+from search.highlight import mark, snippet
 from search.query import ParsedQuery, parse_query
 
 FACETS = ("district", "street", "source", "issuer", "year")
@@ -34,6 +34,7 @@ class Hit:
     article: Article
     snippet: str
     score: float
+    title: str = ""  # the title, escaped, the query's terms in <mark>
 
 
 @dataclass
@@ -123,7 +124,12 @@ def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
     articles = _articles(result.ids)
     terms = parsed.highlight_terms
     hits = [
-        Hit(article=articles[hit.id], snippet=snippet(articles[hit.id].body or "", terms), score=hit.score)
+        Hit(
+            article=articles[hit.id],
+            snippet=snippet(articles[hit.id].body or "", terms),
+            score=hit.score,
+            title=mark(articles[hit.id].title, terms),
+        )
         for hit in result.hits
         if hit.id in articles
     ]

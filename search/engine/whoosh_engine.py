@@ -18,6 +18,7 @@ this engine grew out of, so an index built before keeps working.
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -121,6 +122,17 @@ def stored_document(doc: Document) -> dict:
     if doc.public_since:
         fields[PUBLIC_SINCE] = epoch_micros(doc.public_since)
     return fields
+
+
+# A correction may change at most this share of a term's characters: 东铺街道 → 东浦街道 (a quarter)
+# is a slip; 核酸 → 核心 (half) is another word.
+MAX_CHANGED_SHARE = 1 / 3
+
+
+def close(term: str, replacement: str) -> bool:
+    """Whether ``replacement`` differs from ``term`` in few enough characters to be its correction."""
+    kept = sum(block.size for block in difflib.SequenceMatcher(None, term, replacement).get_matching_blocks())
+    return (max(len(term), len(replacement)) - kept) <= MAX_CHANGED_SHARE * len(term)
 
 
 class WhooshEngine(Engine):
@@ -398,7 +410,8 @@ class WhooshEngine(Engine):
         """The query with misspelt words corrected, e.g. 东铺街道 → 东浦街道; None if nothing to fix.
 
         Only for a term that finds nothing: index words one character away (same first character,
-        to keep the lookup fast), kept when the corrected term finds something.
+        to keep the lookup fast), kept when it changes at most a third of the term (:func:`close`) and the corrected
+        term finds something.
         """
         parsed = parse_query(text)
         terms = [t for t in parsed.highlight_terms if len(t) >= 2]
@@ -424,6 +437,6 @@ class WhooshEngine(Engine):
                 found = corrector.suggest(word, limit=1, maxdist=1, prefix=1)
                 fixed.append(found[0] if found else word)
             replacement = "".join(fixed)
-            if replacement != term and finds(replacement):
+            if replacement != term and close(term, replacement) and finds(replacement):
                 suggestion, changed = suggestion.replace(term, replacement), True
         return suggestion if changed else None

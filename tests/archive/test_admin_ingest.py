@@ -22,6 +22,7 @@ from django.urls import reverse
 from archive.models import Article, IngestRejection, IngestRun
 from archive.roles import CURATORS, ensure_curator_group
 from tests.conftest import EXTRA
+from tests.search.helpers import result_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def page_text(response) -> str:
 
 def search_titles(client, q: str) -> list[str]:
     page = client.get(reverse("search:search"), {"q": q}).content.decode()
-    return re.findall(r'<h2><a href="/articles/\d+/">(.*?)</a></h2>', page)
+    return result_titles(page)
 
 
 def api_titles(client, q: str) -> list[str]:

@@ -25,3 +25,10 @@ def substring_docs(searcher, fieldname: str, text: str) -> set[int]:
         reader = leaf.reader()
         found.update(d + offset for d in segment_docs(reader, fieldname, text).tolist() if not reader.is_deleted(d))
     return found
+
+
+def result_titles(html: str) -> list[str]:
+    """The search page's result titles as a reader reads them (the marks of the query's terms taken off)."""
+    import re
+
+    return [re.sub(r"</?mark>", "", t) for t in re.findall(r'<h2><a href="/articles/\d+/">(.*?)</a></h2>', html)]

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from archive.models import Article
 from tests.conftest import ingest_corpus, write_jsonl
+from tests.search.helpers import result_titles
 
 PAGE_TITLE = "绍兴市越城区人民政府关于印发越城区2020年老旧小区改造工作实施方案的通知"
 NOTICE_TITLE = "关于做好2021年度防汛防台工作的通知"
@@ -55,7 +56,7 @@ def api(client, **params):
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h2><a href="/articles/\d+/">(.*?)</a></h2>', html)
+    return result_titles(html)
 
 
 @pytest.mark.parametrize("query", ["越政发〔2020〕3号", "越政发[2020]3号", "越政发2020年3号", "越政发（2020）3号"])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from archive.ingest.pipeline import ingest_paths
 from tests.conftest import write_jsonl
+from tests.search.helpers import result_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ def titles(client, **params) -> tuple[list[str], str]:
     response = client.get(reverse("search:search"), params)
     assert response.status_code == 200
     html = response.content.decode()
-    return re.findall(r'<h2><a href="/articles/\d+/">(.*?)</a></h2>', html), html
+    return result_titles(html), html
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from archive.models import Article
 from search.forms import MAX_PAGE
 from search.related import related_articles
+from tests.search.helpers import result_titles
 
 
 def page(client, **params):
@@ -26,7 +27,7 @@ def api(client, **params):
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h2><a href="/articles/\d+/">(.*?)</a></h2>', html)
+    return result_titles(html)
 
 
 def test_keyword_search_shows_highlighted_rows(client, seed_article):
@@ -123,7 +124,7 @@ def test_article_page_lists_related_reports(client, seed_article):
 
 def test_text_is_escaped_in_results(client, corpus):
     html = page(client, q="会议纪要")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;会议纪要" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>会议纪要</mark>" in html
     assert "<script>alert(1)" not in html
     assert "&lt;b&gt;<mark>老旧小区</mark>&lt;/b&gt;" in page(client, q="老旧小区")
 
@@ -184,3 +185,22 @@ def test_misspelt_word_gets_a_suggestion(client, corpus):
     assert data["suggestion"] == "东浦街道 垃圾"
     assert "您是不是要找“东浦街道 垃圾”" in page(client, q="东铺街道 垃圾")
     assert api(client, q="东浦街道")["suggestion"] is None
+
+
+def test_a_two_character_word_is_not_corrected_into_another_word(client, corpus):
+    """核酸 → 核心 changed half the word: not a slip, another word (the issue's case, with 党建 here)."""
+    data = api(client, q="党键")
+    assert data["count"] == 0 and data["suggestion"] is None
+    assert "您是不是要找" not in page(client, q="党键")
+
+
+def test_result_titles_are_marked_as_the_snippets_are(client, corpus):
+    html = page(client, q="水质监测")
+    assert '<h2><a href="' in html and "东浦街道开展<mark>水质监测</mark></a></h2>" in html
+    # A title holding markup stays text, marked only where the query is.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>会议纪要</mark>" in page(client, q="会议纪要")
+
+
+def test_export_wording_follows_the_count(client, corpus):
+    html = page(client, q="水质监测")
+    assert "导出全部 1 篇" in html and "导出前 1000 篇" not in html
