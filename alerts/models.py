@@ -18,9 +18,6 @@ from django.urls import reverse
 
 from archive.models import Article
 
-# Search parameters a saved search keeps (the page number is not part of a search).
-SAVED_PARAMETERS = ("q", "district", "street", "place", "source", "issuer", "date_from", "date_to", "sort")
-
 
 class SavedSearch(models.Model):
     class Frequency(models.TextChoices):

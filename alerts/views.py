@@ -16,19 +16,12 @@ from django.views.decorators.http import require_POST
 
 from alerts import links, webhooks
 from alerts.forms import SavedSearchForm, WebhookForm
-from alerts.models import SAVED_PARAMETERS, SavedSearch, Webhook
+from alerts.models import SavedSearch, Webhook
 from alerts.roles import can_subscribe
+from search.forms import search_query
+from search.views import FILTER_LABELS
 
-CONDITION_LABELS = {
-    "q": "关键词",
-    "place": "地点",
-    "district": "区县",
-    "street": "街道",
-    "source": "来源",
-    "issuer": "发文机关",
-    "date_from": "起",
-    "date_to": "止",
-}
+CONDITION_LABELS = {"q": "关键词", **FILTER_LABELS}  # the search page's labels of its filters
 
 
 def subscriber_required(view):
@@ -49,10 +42,6 @@ def conditions(query) -> list[dict]:
     return [{"label": label, "value": query.get(name)} for name, label in CONDITION_LABELS.items() if query.get(name)]
 
 
-def _query_of(get) -> str:
-    return urlencode([(name, get[name].strip()) for name in SAVED_PARAMETERS if get.get(name, "").strip()])
-
-
 def _own(request, pk: int) -> SavedSearch:
     return get_object_or_404(SavedSearch, pk=pk, owner=request.user)
 
@@ -70,7 +59,7 @@ def saved_search_list(request):
 @subscriber_required
 def saved_search_new(request):
     source = request.POST if request.method == "POST" else request.GET
-    query = _query_of(source)
+    query = urlencode(search_query(source))
     found = conditions(dict(source.items()))
     if request.method == "POST":
         form = SavedSearchForm(request.POST)

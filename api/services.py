@@ -13,11 +13,9 @@ from django.utils.http import urlencode
 
 from api import cursors
 from archive.models import Article
-from search.forms import SearchForm
+from search.forms import SearchForm, search_query
 from search.related import related_articles
 from search.service import document_dict, place_dicts, results_slice
-
-SEARCH_PARAMETERS = ("q", "district", "street", "place", "source", "issuer", "date_from", "date_to", "sort")
 
 
 def summary(article: Article, absolute) -> dict:
@@ -35,13 +33,13 @@ def summary(article: Article, absolute) -> dict:
 
 def search_page(*, query: QueryDict, limit: int, cursor: str, absolute, path: str) -> dict:
     """One page of a search; ``next_cursor`` walks on to its last result."""
-    pairs = [(name, query.get(name, "").strip()) for name in SEARCH_PARAMETERS]
+    pairs = search_query(query)
     digest = cursors.parameters_digest(pairs)
     if cursor:
         offset, until = cursors.read_search_cursor(cursor, digest=digest)
     else:
         offset, until = 0, timezone.now()
-    form = SearchForm(QueryDict(urlencode([p for p in pairs if p[1]])))
+    form = SearchForm(QueryDict(urlencode(pairs)))
     params = form.search_params()
     found = results_slice(params, offset=offset, limit=limit, until=until, facets=not cursor)
     following = None
@@ -99,5 +97,5 @@ def article_detail(article: Article, absolute) -> dict:
 def _next_url(absolute, path: str, pairs, limit: int, following: str | None) -> str | None:
     if following is None:
         return None
-    query = [(k, v) for k, v in pairs if v] + [("limit", str(limit)), ("cursor", following)]
+    query = [*pairs, ("limit", str(limit)), ("cursor", following)]
     return absolute(path + "?" + urlencode(query))

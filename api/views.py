@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from alerts.models import SAVED_PARAMETERS
 from alerts.views import subscriber_required
 from api import exports, tokens
 from api.models import ApiToken, ExportJob
 from api.v1 import api
+from search.forms import search_query
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -104,9 +105,7 @@ def export_list(request):
 @require_POST
 def export_start(request):
     """The search page's 后台导出全部: the search's parameters, as a job; then the job list."""
-    from django.utils.http import urlencode
-
-    query = urlencode([(n, request.POST[n]) for n in SAVED_PARAMETERS if request.POST.get(n, "").strip()])
+    query = urlencode(search_query(request.POST))
     fmt = request.POST.get("format") if request.POST.get("format") in ExportJob.Format.values else "csv"
     job = exports.create_job(user=request.user, query=query, fmt=fmt)
     messages.success(request, f"已开始导出（任务 #{job.pk}）：生成好后在这里下载。")

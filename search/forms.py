@@ -13,6 +13,16 @@ PAGE_SIZE = 20
 MAX_PAGE = 50  # 1,000 results deep; narrow the search to go further
 
 
+# What a search is (every parameter but the page): what a saved search, a cursor and an export keep.
+SEARCH_PARAMETERS = ("q", "district", "street", "place", "source", "issuer", "date_from", "date_to", "sort")
+
+
+def search_query(values) -> list[tuple[str, str]]:
+    """The search's non-empty parameters of ``values`` (a QueryDict or a dict), trimmed, in one order."""
+    pairs = [(name, (values.get(name) or "").strip()) for name in SEARCH_PARAMETERS]
+    return [(name, value) for name, value in pairs if value]
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, label="关键词", strip=True)
     district = forms.CharField(required=False, label="区县")

@@ -107,6 +107,21 @@ def _articles(ids: list[int]) -> dict[int, Article]:
     return Article.objects.public().filter(pk__in=ids).select_related("source").prefetch_related("places").in_bulk()
 
 
+def _hits(result: SearchResult, terms: list[str]) -> list[Hit]:
+    """The result's public articles in its order, each with its marked title and snippet."""
+    articles = _articles(result.ids)
+    return [
+        Hit(
+            article=articles[hit.id],
+            snippet=snippet(articles[hit.id].body or "", terms),
+            score=hit.score,
+            title=mark(articles[hit.id].title, terms),
+        )
+        for hit in result.hits
+        if hit.id in articles
+    ]
+
+
 def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
     """Search with the form's cleaned parameters; never raises for odd input."""
     parsed = parse_query(params.get("q") or "")
@@ -121,18 +136,7 @@ def run_search(params: dict, notes: list[str] | None = None) -> SearchOutcome:
     suggestion = None
     if not result.total and parsed.tree is not None:
         suggestion = current_engine().suggest(parsed.text)
-    articles = _articles(result.ids)
-    terms = parsed.highlight_terms
-    hits = [
-        Hit(
-            article=articles[hit.id],
-            snippet=snippet(articles[hit.id].body or "", terms),
-            score=hit.score,
-            title=mark(articles[hit.id].title, terms),
-        )
-        for hit in result.hits
-        if hit.id in articles
-    ]
+    hits = _hits(result, parsed.highlight_terms)
     return SearchOutcome(
         query=parsed,
         count=result.total,
@@ -197,8 +201,7 @@ def matching_articles(params: dict, limit: int) -> tuple[list[Article], int]:
     """The first ``limit`` articles of a search, in its order (newest first without a query), and the total."""
     parsed = parse_query(params.get("q") or "")
     result = _answer(_request(params, parsed, offset=0, limit=limit, facets=()), [])
-    found = _articles(result.ids)
-    return [found[pk] for pk in result.ids if pk in found], result.total
+    return articles_in_order(result.ids), result.total
 
 
 @dataclass
@@ -222,13 +225,7 @@ def results_slice(params: dict, *, offset: int, limit: int, until: datetime, fac
     request = _request(params, parsed, offset=offset, limit=limit, facets=FACETS if facets else ())
     request = replace(request, filters=replace(request.filters, public_until=until))
     result = _answer(request, notes)
-    articles = _articles(result.ids)
-    terms = parsed.highlight_terms
-    hits = [
-        Hit(article=articles[pk], snippet=snippet(articles[pk].body or "", terms), score=hit.score)
-        for hit, pk in ((hit, hit.id) for hit in result.hits)
-        if pk in articles
-    ]
+    hits = _hits(result, parsed.highlight_terms)
     named = _named_facets(result.facets) if facets else {}
     return Slice(count=result.total, hits=hits, facets=named, notes=list(dict.fromkeys(notes)))
 

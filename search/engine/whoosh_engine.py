@@ -338,11 +338,12 @@ class WhooshEngine(Engine):
             # "No date" is 99999999 in this column: an open end stops at the last real day.
             dates = arrays.column(ASC)
             mask &= (dates >= (yyyymmdd(filters.date_from) or 0)) & (dates <= (yyyymmdd(filters.date_to) or 99_991_231))
-        if filters.public_since:
-            since = arrays.column(PUBLIC_SINCE)
-            mask &= (since >= epoch_micros(filters.public_since)) & (since != 0)  # 0: not known
-        if filters.public_until:
-            mask &= arrays.column(PUBLIC_SINCE) <= epoch_micros(filters.public_until)  # 0 (not known) too
+        if filters.public_since or filters.public_until:
+            since = arrays.column(PUBLIC_SINCE)  # 0: not known
+            if filters.public_since:
+                mask &= (since >= epoch_micros(filters.public_since)) & (since != 0)
+            if filters.public_until:
+                mask &= since <= epoch_micros(filters.public_until)  # the not known too
         if filters.exclude_ids:
             mask &= ~self._values_mask(arrays, ID_FIELD, [identifier(pk) for pk in filters.exclude_ids])
         return mask
